@@ -10,7 +10,7 @@ import fetal_us
 from .core import FetalUSError
 
 # %% auto #0
-__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_reports', 'parser', 'main']
+__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
 def _size(text:str)->tuple:
@@ -47,10 +47,19 @@ def cmd_explore(a):
                                              'strict': a.strict}, name='data')
     print(f"data report: {html}")
 
+def cmd_train(a):
+    "Train a recipe; checkpoints and history go to --out."
+    from fetal_us.train import train
+    r = train(a.data, a.out, a.recipe, a.weights, a.device, a.seed, a.resume, cache_dir=a.cache_dir, val_fraction=a.val_fraction,
+              strict=a.strict, fast=not a.slow, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, img_size=a.img_size)
+    h = r.history; b = h['val_macro_f1'].idxmax()
+    print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
+          f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
+
 def cmd_reports(a):
     "Run every stage report on a data folder (the built-in synthetic set by default)."
     from fetal_us.pipeline import make_reports
-    for html in make_reports(a.data, a.out, a.cache_dir, a.weights, a.device, a.epochs): print(f"report: {html}")
+    for html in make_reports(a.data, a.out, a.cache_dir, a.weights, a.device, a.epochs, a.img_size): print(f"report: {html}")
 
 # %% ../nbs/09_cli.ipynb #ab0b47a8
 def _data_args(p, required=True):
@@ -94,6 +103,24 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--out', type=Path, default=Path('reports'), help='report folder (default: reports/)')
     s.add_argument('--img-size', type=int, default=224, help='training image side shown in the samples (default: 224)')
     s.set_defaults(func=cmd_explore)
+    s = sub.add_parser('train', help='train EfficientNet-B0 with a recipe (seed: the original; finetune: this project\'s)', description=
+                       'Train on the decode-once cache, with a checkpoint per epoch (RUN_DIR/last.pt, best.pt) and RUN_DIR/history.csv. '
+                       'A killed run continues from its last complete epoch with --resume.')
+    _data_args(s)
+    s.add_argument('--recipe', default='finetune', choices=['seed', 'finetune'], help='seed: the original project; finetune (default): staged fine-tuning')
+    s.add_argument('--out', type=Path, required=True, help='run folder (RUN_DIR)')
+    s.add_argument('--epochs', type=int, help="override the recipe's epochs")
+    s.add_argument('--batch-size', type=int, help="override the recipe's batch size")
+    s.add_argument('--lr', type=float, help="override the recipe's learning rate")
+    s.add_argument('--img-size', type=int, help="override the recipe's image size (224)")
+    s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none, or a weights file')
+    s.add_argument('--device', default='auto', help='auto (CUDA if present), cpu or cuda')
+    s.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
+    s.add_argument('--resume', action='store_true', help='continue the run in --out from its last complete epoch')
+    s.add_argument('--cache-dir', type=Path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
+    s.add_argument('--val-fraction', type=float, default=0.2, help='share of training patients held out for validation (default: 0.2)')
+    s.add_argument('--slow', action='store_true', help='frozen base: run the base every epoch instead of caching its features')
+    s.set_defaults(func=cmd_train)
     s = sub.add_parser('reports', help='run every stage report (the built-in synthetic data by default)', description=
                        'Render all reports into OUT. With the default --data, a synthetic data set is generated there on first use.')
     s.add_argument('--data', type=Path, default=Path('data/synthetic'), help='data folder (default: data/synthetic, generated if missing)')
@@ -102,6 +129,7 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--weights', default='none', help="initial weights: none (default, offline), imagenet, or a file")
     s.add_argument('--device', default='auto', help='auto, cpu or cuda')
     s.add_argument('--epochs', type=int, default=None, help='override the recipes\' epochs')
+    s.add_argument('--img-size', type=int, default=128, help='training image side (default: 128, minutes on a CPU)')
     s.set_defaults(func=cmd_reports)
     return p
 

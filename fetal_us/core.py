@@ -91,5 +91,6 @@ def progress(iterable=None, desc:str='', total:int|None=None, **kwargs):
 def versions()->dict:
     "Versions of the libraries a checkpoint or report depends on."
     import torch, torchvision, fetal_us
-    return {'fetal_us': fetal_us.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
-            'numpy': np.__version__, 'python': sys.version.split()[0]}
+    v = {'fetal_us': fetal_us.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
+         'numpy': np.__version__, 'python': sys.version.split()[0]}
+    return {k: str(s) for k, s in v.items()}  # plain str: torch's version object can't be loaded with weights_only=True

@@ -10,7 +10,8 @@ import nbformat
 from .core import FetalUSError, save_json
 
 # %% auto #0
-__all__ = ['DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'render_html', 'run_report', 'make_reports']
+__all__ = ['DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'drop_progress', 'render_html', 'run_report',
+           'make_reports']
 
 # %% ../nbs/07_pipeline.ipynb #d48a82ee
 def nbs_dir()->Path:
@@ -33,10 +34,25 @@ def report_notebook(notebook)->nbformat.NotebookNode:
     return nb
 
 # %% ../nbs/07_pipeline.ipynb #c06fb857
+_PROGRESS = re.compile(r'\d+%\||\|\s*\d+/\d+ \[|\d+(it|img|batch|B)/s\]')
+
+def drop_progress(text:str)->str:
+    "`text` without tqdm progress-bar lines (a report is read after the fact, not watched)."
+    return '\n'.join(l for l in re.split(r'[\r\n]', text) if l.strip() and not _PROGRESS.search(l))
+
+def _clean_outputs(nb:nbformat.NotebookNode)->nbformat.NotebookNode:
+    for c in nb.cells:
+        if c.cell_type != 'code': continue
+        for o in c.outputs:
+            if o.output_type == 'stream' and o.name == 'stderr': o.text = drop_progress(o.text)
+        c.outputs = [o for o in c.outputs if not (o.output_type == 'stream' and not o.text.strip())]
+    return nb
+
 def render_html(executed, html_path):
-    "Render an executed notebook to HTML without input cells."
+    "Render an executed notebook to HTML without input cells or progress bars."
     from nbconvert import HTMLExporter
-    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_filename(str(executed))
+    nb = _clean_outputs(nbformat.read(executed, as_version=4))
+    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
     Path(html_path).write_text(body, encoding='utf-8')
     return Path(html_path)
 
@@ -74,12 +90,15 @@ def make_reports(data=DEFAULT_DATA, # data folder; the default is generated on f
                  out='reports', cache_dir='data/cache',
                  weights:str='none', # initial weights for training: none (offline), imagenet or a file
                  device:str='auto', epochs:int|None=None, # override the recipes' epochs
+                 img_size:int=128, # training image side; 128 px keeps the CPU default to minutes
                 )->list[Path]:
     "Render every stage report for `data` into `out`; return the HTML paths."
     from fetal_us.synthetic import write_synthetic
     data = Path(data)
-    if data == DEFAULT_DATA or (data/'synthetic.json').exists() and not (data/'FETAL_PLANES_DB_data.csv').exists():
-        write_synthetic(data, **DEFAULT_SYNTHETIC)
+    if data == DEFAULT_DATA: write_synthetic(data, **DEFAULT_SYNTHETIC)   # reused when already there
     elif not data.exists(): raise FetalUSError(f"{data}: no such data folder; use `fetal-us download` or `fetal-us synth --out {data}`")
-    data = str(data.resolve())
-    return [run_report('02a_explore', out, {'data_dir': data}, name='data')]
+    data, out = str(data.resolve()), Path(out)
+    train_params = {'data_dir': data, 'recipes': 'seed,finetune', 'epochs': epochs or 0, 'img_size': img_size, 'weights': weights,
+                    'device': device, 'runs_dir': str((out/'runs').resolve()), 'cache_dir': str(Path(cache_dir).resolve())}
+    return [run_report('02a_explore', out, {'data_dir': data}, name='data'),
+            run_report('04_train', out, train_params, name='training')]
