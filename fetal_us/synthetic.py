@@ -79,6 +79,14 @@ def _fluid(img, u, v, rng, a=1.45, b=1.35, e=0.15):
     "Amniotic fluid around a fetal section, irregular at the edge."
     paint(img, blob(u, v, a * rng.uniform(0.95, 1.1), b * rng.uniform(0.95, 1.1), rng.uniform(-.1, .1), rng.uniform(-.1, .1), e), 0.04)
 
+def _round_section(img, u, v, rng, e, interior:float, flatten=(0.85, 1.0)):
+    "A fetal trunk in cross-section: fluid around, tissue of gray `interior`, a brighter wall; returns its minor axis."
+    b = rng.uniform(*flatten)
+    _fluid(img, u, v, rng)
+    paint(img, blob(u, v, 1, b, edge=e), interior)
+    paint(img, band(u, v, 1, b, 0.08, edge=e), 0.55)
+    return b
+
 def _spine(img, bone, u, v, at, e):
     "Three ossification centres of a vertebra, seen in cross-section."
     for du, dv in ((0, 0.09), (-0.11, -0.03), (0.11, -0.03)):
@@ -104,10 +112,7 @@ def draw_brain(img, bone, u, v, rng, e, sub='Trans-thalamic'):
 
 def draw_abdomen(img, bone, u, v, rng, e):
     "Round section with abdominal wall, dark stomach bubble, umbilical vein and spine."
-    b = rng.uniform(0.85, 1.0)
-    _fluid(img, u, v, rng)
-    paint(img, blob(u, v, 1, b, edge=e), 0.30)
-    paint(img, band(u, v, 1, b, 0.08, edge=e), 0.55)
+    b = _round_section(img, u, v, rng, e, 0.30)
     paint(img, blob(u, v, rng.uniform(0.22, 0.32), rng.uniform(0.14, 0.2), rng.uniform(-0.35, -0.1), rng.uniform(-0.45, -0.15), e), 0.03)
     paint(img, stick(u, v, (0.05, -0.1), (rng.uniform(0.3, 0.45), rng.uniform(-0.5, -0.3)), 0.07, e), 0.05)
     _spine(img, bone, u, v, (0.0, 0.65 * b), e)
@@ -126,10 +131,7 @@ def draw_femur(img, bone, u, v, rng, e):
 
 def draw_thorax(img, bone, u, v, rng, e):
     "Round section with echogenic lungs, a four-chamber heart (dark chambers, bright septum), ribs and spine."
-    b = rng.uniform(0.85, 0.98)
-    _fluid(img, u, v, rng)
-    paint(img, blob(u, v, 1, b, edge=e), 0.37)
-    paint(img, band(u, v, 1, b, 0.08, edge=e), 0.55)
+    b = _round_section(img, u, v, rng, e, 0.37, (0.85, 0.98))
     hu0, hv0, ha = rng.uniform(-0.25, 0.0), rng.uniform(-0.3, -0.05), rng.uniform(0.5, 1.1)
     c, s = np.cos(ha), np.sin(ha)
     hu, hv = c * (u - hu0) + s * (v - hv0), -s * (u - hu0) + c * (v - hv0)
@@ -182,8 +184,7 @@ def draw_other(img, bone, u, v, rng, e, kind=None):
         w = band(u, v, 1, b, 0.09, edge=e) * keep; paint(img, w, 0.95); bone += 0.4 * w
         return w > 0.3
     if kind == 'kidneys':
-        b = rng.uniform(0.85, 1.0); _fluid(img, u, v, rng)
-        paint(img, blob(u, v, 1, b, edge=e), 0.31); paint(img, band(u, v, 1, b, 0.08, edge=e), 0.55)
+        b = _round_section(img, u, v, rng, e, 0.31)
         for s in (-1, 1):
             paint(img, blob(u, v, 0.17, 0.24, s * 0.3, 0.35, e), 0.22); paint(img, blob(u, v, 0.05, 0.08, s * 0.3, 0.35, e), 0.05)
         _spine(img, bone, u, v, (0.0, 0.7 * b), e)
