@@ -11,7 +11,7 @@ from multiprocessing import get_context
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import FetalUSError, load_json, progress, save_json, short_hash
-from .data import BadImage, Catalog, RESIZE_MODES, _settle, read_gray, resize_gray
+from .data import BadImage, Catalog, RESIZE_MODES, settle_problems, read_gray, resize_gray
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'default_cache_dir', 'cache_folder', 'source_fingerprint', 'decode_into', 'ImageCache', 'build_cache']
@@ -124,7 +124,7 @@ def build_cache(catalog:Catalog, # images to cache
         t0 = time.time()
         failed = decode_into(staging/'images.u8', shape, paths, size, resize, workers or os.cpu_count() or 1)
         bad_rows = {r for r, _, _ in failed}
-        skipped = _settle([(p, problem) for _, p, problem in failed], strict, f"decoding images into {folder}")
+        skipped = settle_problems([(p, problem) for _, p, problem in failed], strict, f"decoding images into {folder}")
         pd.DataFrame({'row': range(len(paths)), 'image': paths}).drop(index=list(bad_rows)).to_csv(staging/'files.csv', index=False)
         skipped.to_csv(staging/'skipped.csv', index=False)
         save_json({'version': CACHE_VERSION, 'source': str(Path(catalog.root).resolve()), 'kind': catalog.kind, 'size': size,

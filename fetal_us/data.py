@@ -14,8 +14,8 @@ from .core import FetalUSError
 
 # %% auto #0
 __all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index',
-           'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog', 'read_planes_csv', 'patient_split',
-           'assert_patient_disjoint', 'load_fetal_planes', 'load_folder_tree', 'load_catalog']
+           'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog', 'settle_problems', 'read_planes_csv',
+           'patient_split', 'assert_patient_disjoint', 'load_fetal_planes', 'load_folder_tree', 'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
 CLASSES = ('Fetal abdomen', 'Fetal brain', 'Fetal femur', 'Fetal thorax', 'Maternal cervix', 'Other')
@@ -106,7 +106,7 @@ class Catalog:
         return f"Catalog({self.kind}, {self.root}, {len(self.items)} images {counts}, {len(self.skipped)} skipped)"
 
 # %% ../nbs/01_data.ipynb #75db8091
-def _settle(problems:list, strict:bool, what:str)->pd.DataFrame:
+def settle_problems(problems:list, strict:bool, what:str)->pd.DataFrame:
     "Raise on `problems` (list of (file, problem)) when `strict`, else warn and return them as a table."
     skipped = pd.DataFrame(problems, columns=['file', 'problem'])
     if not problems: return skipped
@@ -180,7 +180,7 @@ def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
         if not img.is_file(): problems.append((str(img), f'image listed in {where} is missing')); continue
         rows.append((str(img), label, CLASSES[label], r['Patient_num'].strip(), r['Operator'].strip(), r['US_Machine'].strip(),
                      r['Brain_plane'].strip(), 'train' if r['Train'].strip() == '1' else 'test'))
-    skipped = _settle(problems, strict, str(csv_path))
+    skipped = settle_problems(problems, strict, str(csv_path))
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     if items.empty: raise FetalUSError(f"{csv_path}: no usable images")
     train = np.flatnonzero(items['split'] == 'train')
@@ -204,7 +204,7 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
             for f in sorted(folder.iterdir()):
                 if f.suffix.lower() not in IMAGE_EXTS: problems.append((str(f), 'not a .png/.jpg file')); continue
                 rows.append((str(f), label, CLASSES[label], None, None, None, None, split))
-    skipped = _settle(problems, strict, str(root))
+    skipped = settle_problems(problems, strict, str(root))
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     if items.empty: raise FetalUSError(f"{root}: no images found under {root}/train/<class>/")
     if not (items['split'] == 'val').any():

@@ -75,8 +75,10 @@ def imagenet_state_dict(timeout:float=60)->dict:
     "EfficientNet-B0's ImageNet weights via torchvision (from the hub cache if there, else downloaded)."
     old = socket.getdefaulttimeout(); socket.setdefaulttimeout(timeout)
     try: return EfficientNet_B0_Weights.IMAGENET1K_V1.get_state_dict(progress=True)
-    except (OSError, RuntimeError) as e:
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as e:
         path = imagenet_weights_path()
+        if path.exists(): raise FetalUSError(f"{path} is there but can't be loaded ({str(e)[:160]}); delete it and copy a good "
+                                             f"{os.path.basename(WEIGHTS_URL)} there, or use --weights none") from None
         raise FetalUSError(f"ImageNet weights for EfficientNet-B0 are not at {path} and could not be downloaded ({e}). "
                            f"Download {WEIGHTS_URL} on a connected machine and copy it to exactly {path} "
                            f"(or set $TORCH_HOME), or train from scratch with --weights none.") from None
