@@ -6,7 +6,7 @@ Run: `python benchmarks/cache_vs_png.py [--n-per-class 100] [--workers 2]`.
 """
 import argparse, tempfile, time
 from pathlib import Path
-import numpy as np, torch
+import torch
 from torch.utils.data import DataLoader, Dataset
 from fetal_us.cache import build_cache
 from fetal_us.data import load_catalog, read_gray, resize_gray

@@ -10,7 +10,7 @@ Reports, at 224 px with bf16 autocast and channels_last:
 Run: `python benchmarks/gpu.py` on a machine with a CUDA GPU; `--smoke` runs tiny sizes on any device to check
 the script itself. Record the output, with the card's name, in benchmarks/README.md.
 """
-import argparse, json, os, shutil, tempfile, time
+import argparse, json, shutil, tempfile, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F

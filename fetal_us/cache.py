@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_cache.ipynb #8bb254f2
 from __future__ import annotations
-import os, shutil, time, warnings
+import os, shutil, time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context

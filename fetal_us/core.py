@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #3bca72a7
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, sys, tempfile, warnings
+import dataclasses, hashlib, json, os, random, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np

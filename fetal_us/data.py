@@ -5,7 +5,7 @@
 # %% ../nbs/01_data.ipynb #f49b3cc0
 from __future__ import annotations
 import re, warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, UnidentifiedImageError

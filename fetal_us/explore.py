@@ -5,11 +5,9 @@
 # %% ../nbs/02a_explore.ipynb #cb065c1e
 from __future__ import annotations
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
-from PIL import Image
-from .core import FetalUSError
-from .data import CLASSES, SPLITS, BadImage, Catalog, load_catalog, read_gray, resize_gray
+from .data import CLASSES, SPLITS, BadImage, Catalog, read_gray, resize_gray
 
 # %% auto #0
 __all__ = ['split_table', 'leakage_check', 'plot_balance', 'image_stats', 'plot_image_stats', 'sample_grid']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_pipeline.ipynb #0736c5b1
 from __future__ import annotations
-import json, re, tempfile, time
+import re, tempfile, time
 from pathlib import Path
 import nbformat
 from .core import FetalUSError, save_json

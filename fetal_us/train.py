@@ -5,14 +5,14 @@
 # %% ../nbs/04_train.ipynb #58359af1
 from __future__ import annotations
 import math, time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score
 from tqdm import tqdm
-from .core import FetalUSError, from_dict, get_device, load_json, progress, save_json, seed_everything, atomic_path, versions
+from .core import FetalUSError, from_dict, get_device, progress, save_json, seed_everything, atomic_path, versions
 from .data import CLASSES, load_catalog
 from .cache import ImageCache, build_cache
 from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, calibrate_batchnorm, frozen_embedder,
