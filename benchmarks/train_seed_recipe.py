@@ -122,7 +122,7 @@ def main():
     se = math.sqrt(2 * 0.25 / n_val)
     print(f"\n{len(catalog.items)} synthetic images ({ours.config['n_train']} train, {n_val} validation), 224 px, {a.epochs} epochs, base: {a.weights if a.weights != 'none' else 'stand-in'}")
     print(f"original pipeline: {t_orig:.1f}s, validation accuracy {acc_orig:.3f}")
-    print(f"fetal_us seed recipe: {t_ours:.1f}s (features {ours.config['features_seconds']:.1f}s, cache build included), validation accuracy {acc_ours:.3f}")
+    print(f"fetal_us seed recipe: {t_ours:.1f}s (features {ours.config['phase_seconds']['features']:.1f}s, cache build included), validation accuracy {acc_ours:.3f}")
     print(f"accuracy difference {acc_ours - acc_orig:+.3f} (one standard error of a difference at n={n_val}: at most {se:.3f})")
     print(f"ratio (original / seed recipe): {t_orig / t_ours:.1f}x")
 

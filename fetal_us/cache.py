@@ -4,20 +4,24 @@
 
 # %% ../nbs/01b_cache.ipynb #8bb254f2
 from __future__ import annotations
-import os, shutil, time
+import hashlib, os, shutil, sys, time, warnings
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import FetalUSError, load_json, progress, save_json, short_hash
+from filelock import FileLock, Timeout
+from .core import FetalUSError, die_with_parent, ensure_free_space, load_json, progress, save_json, short_hash, write_error
 from .data import BadImage, Catalog, RESIZE_MODES, settle_problems, read_gray, resize_gray
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'default_cache_dir', 'cache_folder', 'source_fingerprint', 'decode_into', 'ImageCache', 'build_cache']
+__all__ = ['CACHE_VERSION', 'default_cache_dir', 'cache_folder', 'edges_digest', 'source_fingerprint', 'decode_into',
+           'ImageCache', 'cache_damage', 'build_cache']
 
 # %% ../nbs/01b_cache.ipynb #6b0b1f52
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: content digests in the fingerprint, and the build's strictness recorded
 
 def default_cache_dir()->Path:
     "Where caches live unless told otherwise: `$FETAL_US_CACHE`, else `~/.cache/fetal_us`."
@@ -29,12 +33,21 @@ def cache_folder(catalog:Catalog, cache_dir, size:int, resize:str)->Path:
     root = Path(catalog.root).resolve()
     return Path(cache_dir)/f"{root.name}-{size}px-{resize}-{short_hash(root, size, resize, CACHE_VERSION)}"
 
+def edges_digest(path, n:int=64 << 10)->str:
+    "SHA-1 of a file's first and last `n` bytes (the whole file when it is smaller than 2n): a cheap content check."
+    h = hashlib.sha1()
+    with open(path, 'rb') as f:
+        h.update(f.read(n))
+        if os.fstat(f.fileno()).st_size > 2 * n: f.seek(-n, os.SEEK_END)
+        h.update(f.read())
+    return h.hexdigest()
+
 def source_fingerprint(catalog:Catalog)->str:
-    "A digest of the catalog's image files (path, size, mtime): it changes when any image does."
+    "A digest of the catalog's image files (path, size, mtime and `edges_digest`): it changes when any image does."
     parts = []
     for p in catalog.items['image']:
         st = os.stat(p)
-        parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}:{edges_digest(p)}")
     return short_hash(*parts)
 
 # %% ../nbs/01b_cache.ipynb #a208b9de
@@ -56,8 +69,12 @@ def decode_into(mm_path, shape, paths, size:int, resize:str, workers:int=2, chun
     failed = []
     with progress(desc=f'decoding {len(jobs)} images', total=len(jobs), unit='img') as bar:
         if workers > 1 and len(chunks) > 1:
-            with ProcessPoolExecutor(workers, mp_context=get_context('fork')) as ex:
-                for n, f in ex.map(_decode_rows, chunks): bar.update(n); failed += f
+            try:
+                with ProcessPoolExecutor(workers, mp_context=get_context('fork'), initializer=die_with_parent, initargs=(os.getpid(),)) as ex:
+                    for n, f in ex.map(_decode_rows, chunks): bar.update(n); failed += f
+            except BrokenProcessPool:
+                raise FetalUSError(f"a decoding worker process died (killed, or out of memory) while filling {mm_path}; "
+                                   "run again, with --workers 1 to see the error in this process") from None
         else:
             for c in chunks: n, f = _decode_rows(c); bar.update(n); failed += f
     return failed
@@ -95,10 +112,47 @@ def _open(folder:Path, catalog:Catalog, reused:bool)->ImageCache:
     row_of = dict(zip(rows['image'], rows['row']))
     items = catalog.items.assign(row=catalog.items['image'].map(row_of))
     items = items[items['row'].notna()].astype({'row': int}).reset_index(drop=True)
-    skipped = pd.concat([catalog.skipped, pd.read_csv(folder/'skipped.csv')], ignore_index=True)
+    skipped = pd.concat([catalog.skipped, pd.read_csv(folder/'skipped.csv', dtype=str, keep_default_na=False)], ignore_index=True)
     return ImageCache(folder, images, items, skipped, meta, reused)
 
+def cache_damage(folder:Path)->str|None:
+    "What is wrong with the finished cache in `folder` (None: it is whole)."
+    try: meta = load_json(folder/'meta.json'); need = int(meta['n']) * int(meta['size']) ** 2
+    except (OSError, ValueError, KeyError, TypeError) as e: return f"meta.json is unreadable ({type(e).__name__}: {e})"
+    for name in ('images.u8', 'files.csv', 'skipped.csv'):
+        if not (folder/name).is_file(): return f"{name} is missing"
+    if (got := (folder/'images.u8').stat().st_size) != need: return f"images.u8 holds {got:,} bytes instead of {need:,}"
+    try: rows = pd.read_csv(folder/'files.csv')
+    except (ValueError, OSError) as e: return f"files.csv is unreadable ({e})"
+    if list(rows.columns) != ['row', 'image'] or not rows['row'].between(0, meta['n'] - 1).all(): return "files.csv is not a cache index"
+    return None
+
 # %% ../nbs/01b_cache.ipynb #143277aa
+@contextmanager
+def _build_lock(folder:Path):
+    "Hold the lock of cache `folder`; a second process building the same cache waits here, then reuses the first one's."
+    try: folder.parent.mkdir(parents=True, exist_ok=True); lock = FileLock(f"{folder}.lock")
+    except OSError as e: raise write_error(e, folder) from None
+    try: lock.acquire(timeout=0)
+    except Timeout:
+        print(f"waiting for another process that is building {folder} ...", file=sys.stderr); lock.acquire()
+    except OSError as e: raise write_error(e, f"{folder}.lock") from None
+    try: yield
+    finally: lock.release()
+
+def _reusable(folder:Path, catalog:Catalog, fingerprint:str, strict:bool)->ImageCache|None:
+    "The finished cache in `folder` if it is current and whole (a damaged one is reported, then rebuilt)."
+    if not (folder/'meta.json').exists() and not folder.exists(): return None
+    if (why := cache_damage(folder)) is not None:
+        warnings.warn(f"the cache {folder} is damaged ({why}); rebuilding it"); return None
+    meta = load_json(folder/'meta.json')
+    if meta.get('fingerprint') != fingerprint or meta.get('version') != CACHE_VERSION: return None
+    cache = _open(folder, catalog, reused=True)
+    mine = cache.skipped[cache.skipped['file'].isin(catalog.items['image'])] if 'file' in cache.skipped else cache.skipped
+    if strict and len(mine):  # built with --no-strict: a strict run must not silently train without those images
+        settle_problems(list(zip(mine['file'], mine['problem'])), True, f"the cache {folder} was built with --no-strict and skipped images")
+    return cache
+
 def build_cache(catalog:Catalog, # images to cache
                 cache_dir=None, # parent folder of caches (default: `default_cache_dir()`)
                 size:int=224, # side of the square training image, px
@@ -106,31 +160,35 @@ def build_cache(catalog:Catalog, # images to cache
                 workers:int|None=None, # decoding processes (default: all cores)
                 strict:bool=True, # raise on undecodable images (else skip and list them)
                )->ImageCache:
-    "Open the cache for `catalog` at this size, building (or rebuilding) it if missing or stale."
+    "Open the cache for `catalog` at this size, building (or rebuilding) it if missing, stale or damaged."
     if resize not in RESIZE_MODES: raise FetalUSError(f"resize mode {resize!r} is not one of {RESIZE_MODES}")
+    if not 8 <= size <= 4096: raise FetalUSError(f"cache size {size} px is outside 8..4096")
     folder = cache_folder(catalog, cache_dir or default_cache_dir(), size, resize)
-    fingerprint = source_fingerprint(catalog)
-    meta_path = folder/'meta.json'
-    if meta_path.exists():
-        meta = load_json(meta_path)
-        if meta.get('fingerprint') == fingerprint and meta.get('version') == CACHE_VERSION: return _open(folder, catalog, reused=True)
-    for stale in folder.parent.glob(folder.name + '.building-*'): shutil.rmtree(stale, ignore_errors=True)
-    staging = folder.with_name(f"{folder.name}.building-{os.getpid()}")
-    staging.mkdir(parents=True)
-    try:
-        paths = catalog.items['image'].tolist()
-        shape = (len(paths), size, size)
-        np.memmap(staging/'images.u8', np.uint8, 'w+', shape=shape).flush()
-        t0 = time.time()
-        failed = decode_into(staging/'images.u8', shape, paths, size, resize, workers or os.cpu_count() or 1)
-        bad_rows = {r for r, _, _ in failed}
-        skipped = settle_problems([(p, problem) for _, p, problem in failed], strict, f"decoding images into {folder}")
-        pd.DataFrame({'row': range(len(paths)), 'image': paths}).drop(index=list(bad_rows)).to_csv(staging/'files.csv', index=False)
-        skipped.to_csv(staging/'skipped.csv', index=False)
-        save_json({'version': CACHE_VERSION, 'source': str(Path(catalog.root).resolve()), 'kind': catalog.kind, 'size': size,
-                   'resize': resize, 'n': len(paths), 'fingerprint': fingerprint, 'seconds': round(time.time() - t0, 2),
-                   'created': time.strftime('%Y-%m-%dT%H:%M:%S')}, staging/'meta.json')
-        if folder.exists(): shutil.rmtree(folder)
-        staging.rename(folder)
-    finally: shutil.rmtree(staging, ignore_errors=True)
+    with _build_lock(folder):
+        fingerprint = source_fingerprint(catalog)
+        if (cache := _reusable(folder, catalog, fingerprint, strict)) is not None: return cache
+        for stale in folder.parent.glob(folder.name + '.building-*'): shutil.rmtree(stale, ignore_errors=True)  # the lock is ours: leftovers
+        staging = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+        try: _build(catalog, staging, folder, size, resize, workers, strict, fingerprint)
+        except OSError as e: raise write_error(e, staging/'images.u8') from None
+        finally: shutil.rmtree(staging, ignore_errors=True)
     return _open(folder, catalog, reused=False)
+
+def _build(catalog:Catalog, staging:Path, folder:Path, size:int, resize:str, workers, strict:bool, fingerprint:str):
+    "Decode every image into `staging`, write its index and metadata, and move it to `folder`."
+    staging.mkdir(parents=True)
+    paths = catalog.items['image'].tolist()
+    shape = (len(paths), size, size)
+    ensure_free_space(staging, int(np.prod(shape)), f"the {size}px cache of {len(paths):,} images")
+    with open(staging/'images.u8', 'wb') as f: os.posix_fallocate(f.fileno(), 0, int(np.prod(shape)))  # reserved now: no bus error later
+    t0 = time.time()
+    failed = decode_into(staging/'images.u8', shape, paths, size, resize, workers or os.cpu_count() or 1)
+    bad_rows = {r for r, _, _ in failed}
+    skipped = settle_problems([(p, problem) for _, p, problem in failed], strict, f"decoding images into {folder}")
+    pd.DataFrame({'row': range(len(paths)), 'image': paths}).drop(index=list(bad_rows)).to_csv(staging/'files.csv', index=False)
+    skipped.to_csv(staging/'skipped.csv', index=False)
+    save_json({'version': CACHE_VERSION, 'source': str(Path(catalog.root).resolve()), 'kind': catalog.kind, 'size': size,
+               'resize': resize, 'n': len(paths), 'fingerprint': fingerprint, 'strict': strict, 'n_skipped': len(skipped),
+               'seconds': round(time.time() - t0, 2), 'created': time.strftime('%Y-%m-%dT%H:%M:%S')}, staging/'meta.json')
+    if folder.exists(): shutil.rmtree(folder)
+    staging.rename(folder)

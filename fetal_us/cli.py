@@ -4,19 +4,44 @@
 
 # %% ../nbs/09_cli.ipynb #7943730e
 from __future__ import annotations
-import argparse, sys, time
+import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .core import FetalUSError
+from .core import DEVICE_CHOICES, FetalUSError, check_device_name
 
 # %% auto #0
 __all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
+def _int_in(lo:int, hi:int|None=None):
+    "An argparse type: a whole number from `lo` to `hi` (no upper bound when None)."
+    def parse(text:str)->int:
+        try: v = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"{v} is out of range: expected {lo}..{hi}" if hi is not None else f"{v} is out of range: expected at least {lo}")
+        return v
+    return parse
+
+def _float_in(lo:float, hi:float, lo_open:bool=False, hi_open:bool=False):
+    "An argparse type: a finite number between `lo` and `hi` (each end included unless open)."
+    def parse(text:str)->float:
+        try: v = float(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not (math.isfinite(v) and (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: expected {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}")
+        return v
+    return parse
+
+def _device(text:str)->str:
+    "An argparse type: a device name this project runs on."
+    try: return check_device_name(text)
+    except FetalUSError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
 def _size(text:str)->tuple:
     "Parse `WxH` (e.g. `320x256`) for argparse."
-    try: w, h = (int(x) for x in text.lower().split('x')); assert w >= 32 and h >= 32
-    except (ValueError, AssertionError): raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT of at least 32x32, e.g. 320x256, got {text!r}") from None
+    try: w, h = (int(x) for x in text.lower().split('x')); assert 32 <= w <= 4096 and 32 <= h <= 4096
+    except (ValueError, AssertionError): raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT between 32x32 and 4096x4096, e.g. 320x256, got {text!r}") from None
     return w, h
 
 def cmd_synth(a):
@@ -51,7 +76,8 @@ def cmd_train(a):
     "Train a recipe; checkpoints and history go to --out."
     from fetal_us.train import train
     r = train(a.data, a.out, a.recipe, a.weights, a.device, a.seed, a.resume, cache_dir=a.cache_dir, val_fraction=a.val_fraction,
-              strict=a.strict, fast=not a.slow, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, img_size=a.img_size)
+              strict=a.strict, fast=not a.slow, kind=a.kind, compile=a.compile, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
+              img_size=a.img_size)
     h = r.history; b = h['val_macro_f1'].idxmax()
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
           f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
@@ -62,6 +88,11 @@ def cmd_reports(a):
     for html in make_reports(a.data, a.out, a.cache_dir, a.weights, a.device, a.epochs, a.img_size): print(f"report: {html}")
 
 # %% ../nbs/09_cli.ipynb #ab0b47a8
+class _Parser(argparse.ArgumentParser):
+    "argparse with usage errors as one line on stderr (exit 1), like every other error of `fetal-us`."
+    def error(self, message):
+        self.exit(1, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
 def _data_args(p, required=True):
     p.add_argument('--data', type=Path, required=required, help='FETAL_PLANES_DB folder (CSV + Images/) or a {train,val,test}/<class>/ tree')
     p.add_argument('--kind', default='auto', choices=['auto', 'fetal_planes', 'folders'], help='data layout (default: detect)')
@@ -69,18 +100,18 @@ def _data_args(p, required=True):
 
 def parser()->argparse.ArgumentParser:
     "The `fetal-us` argument parser."
-    p = argparse.ArgumentParser(prog='fetal-us', description='Fetal ultrasound standard-plane classification (FETAL_PLANES_DB) '
+    p = _Parser(prog='fetal-us', description='Fetal ultrasound standard-plane classification (FETAL_PLANES_DB) '
                                 'with EfficientNet-B0: data, training, reports.')
     p.add_argument('--version', action='version', version=f'fetal_us {fetal_us.__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     s = sub.add_parser('synth', help='write a synthetic data set in FETAL_PLANES_DB layout', description=
                        'Render a synthetic stand-in for FETAL_PLANES_DB (CSV, Images/, Masks/), deterministic from --seed.')
     s.add_argument('--out', type=Path, required=True, help='folder to create')
-    s.add_argument('--n-per-class', type=int, default=100, help='images per plane (default: 100)')
-    s.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    s.add_argument('--n-per-class', type=_int_in(1, 100_000), default=100, help='images per plane (default: 100)')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
     s.add_argument('--size', type=_size, default=(320, 256), help='image size WIDTHxHEIGHT (default: 320x256)')
-    s.add_argument('--difficulty', type=float, default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
-    s.add_argument('--workers', type=int, default=None, help='rendering processes (default: all cores)')
+    s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
+    s.add_argument('--workers', type=_int_in(1, 256), default=None, help='rendering processes (default: all cores)')
     s.add_argument('--overwrite', action='store_true', help='replace an existing folder with other settings')
     s.set_defaults(func=cmd_synth)
     s = sub.add_parser('download', help='download FETAL_PLANES_DB from Zenodo (record 3904280)', description=
@@ -92,16 +123,16 @@ def parser()->argparse.ArgumentParser:
     s = sub.add_parser('cache', help='decode every image once into the training cache', description=
                        'Decode, grayscale and resize every image once into a memory-mapped array reused by all epochs and runs.')
     _data_args(s)
-    s.add_argument('--size', type=int, default=224, help='training image side in px (default: 224)')
+    s.add_argument('--size', type=_int_in(32, 1024), default=224, help='training image side in px, 32..1024 (default: 224)')
     s.add_argument('--resize', default='stretch', choices=['stretch', 'pad'], help='stretch to square (original) or pad (keep proportions)')
     s.add_argument('--cache-dir', type=Path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
-    s.add_argument('--workers', type=int, default=None, help='decoding processes (default: all cores)')
+    s.add_argument('--workers', type=_int_in(1, 256), default=None, help='decoding processes (default: all cores)')
     s.set_defaults(func=cmd_cache)
     s = sub.add_parser('explore', help='render the data-exploration report', description=
                        'Run the data-exploration notebook headless (papermill) and render it to OUT/data.html.')
     _data_args(s)
     s.add_argument('--out', type=Path, default=Path('reports'), help='report folder (default: reports/)')
-    s.add_argument('--img-size', type=int, default=224, help='training image side shown in the samples (default: 224)')
+    s.add_argument('--img-size', type=_int_in(32, 1024), default=224, help='training image side shown in the samples (default: 224)')
     s.set_defaults(func=cmd_explore)
     s = sub.add_parser('train', help='train EfficientNet-B0 with a recipe (seed: the original; finetune: this project\'s)', description=
                        'Train on the decode-once cache, with a checkpoint per epoch (RUN_DIR/last.pt, best.pt) and RUN_DIR/history.csv. '
@@ -109,17 +140,18 @@ def parser()->argparse.ArgumentParser:
     _data_args(s)
     s.add_argument('--recipe', default='finetune', choices=['seed', 'finetune'], help='seed: the original project; finetune (default): staged fine-tuning')
     s.add_argument('--out', type=Path, required=True, help='run folder (RUN_DIR)')
-    s.add_argument('--epochs', type=int, help="override the recipe's epochs")
-    s.add_argument('--batch-size', type=int, help="override the recipe's batch size")
-    s.add_argument('--lr', type=float, help="override the recipe's learning rate")
-    s.add_argument('--img-size', type=int, help="override the recipe's image size (224)")
+    s.add_argument('--epochs', type=_int_in(1, 10_000), help="override the recipe's epochs")
+    s.add_argument('--batch-size', type=_int_in(1, 65_536), help="override the recipe's batch size")
+    s.add_argument('--lr', type=_float_in(0, 10, lo_open=True), help="override the recipe's learning rate (0 < lr <= 10)")
+    s.add_argument('--img-size', type=_int_in(32, 1024), help="override the recipe's image size (224), 32..1024")
     s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none, or a weights file')
-    s.add_argument('--device', default='auto', help='auto (CUDA if present), cpu or cuda')
-    s.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
+    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto, CUDA if present)')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='training seed (default: 0)')
     s.add_argument('--resume', action='store_true', help='continue the run in --out from its last complete epoch')
     s.add_argument('--cache-dir', type=Path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
-    s.add_argument('--val-fraction', type=float, default=0.2, help='share of training patients held out for validation (default: 0.2)')
+    s.add_argument('--val-fraction', type=_float_in(0, 1, True, True), default=0.2, help='share of training patients held out for validation (default: 0.2)')
     s.add_argument('--slow', action='store_true', help='frozen base: run the base every epoch instead of caching its features')
+    s.add_argument('--compile', action='store_true', help='torch.compile the network: about a minute of compilation for a faster step (long GPU runs)')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('reports', help='run every stage report (the built-in synthetic data by default)', description=
                        'Render all reports into OUT. With the default --data, a synthetic data set is generated there on first use.')
@@ -127,9 +159,9 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--out', type=Path, default=Path('reports'), help='report folder (default: reports/)')
     s.add_argument('--cache-dir', type=Path, default=Path('data/cache'), help='cache folder (default: data/cache)')
     s.add_argument('--weights', default='none', help="initial weights: none (default, offline), imagenet, or a file")
-    s.add_argument('--device', default='auto', help='auto, cpu or cuda')
-    s.add_argument('--epochs', type=int, default=None, help='override the recipes\' epochs')
-    s.add_argument('--img-size', type=int, default=128, help='training image side (default: 128, minutes on a CPU)')
+    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
+    s.add_argument('--epochs', type=_int_in(1, 10_000), default=None, help='override the recipes\' epochs')
+    s.add_argument('--img-size', type=_int_in(32, 1024), default=128, help='training image side (default: 128, minutes on a CPU)')
     s.set_defaults(func=cmd_reports)
     return p
 

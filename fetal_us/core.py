@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #3bca72a7
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, sys, tempfile
+import dataclasses, errno, hashlib, json, os, random, shutil, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['FetalUSError', 'from_dict', 'atomic_path', 'save_json', 'load_json', 'file_md5', 'short_hash', 'seed_everything',
-           'get_device', 'progress', 'versions']
+__all__ = ['DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space', 'atomic_path',
+           'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'file_md5', 'short_hash',
+           'seed_everything', 'check_device_name', 'get_device', 'progress', 'versions']
 
 # %% ../nbs/00_core.ipynb #24e13f04
 class FetalUSError(Exception):
@@ -26,6 +27,30 @@ def from_dict(cls, d:dict, where:str='configuration'):
     if unknown: raise FetalUSError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; valid keys: {sorted(names)}")
     return cls(**d)
 
+# %% ../nbs/00_core.ipynb #377a42ba
+_NO_SPACE, _NOT_WRITABLE = (errno.ENOSPC, errno.EDQUOT), (errno.EROFS, errno.EACCES, errno.EPERM)
+
+def disk_full(e:BaseException, folder, min_free:int=1<<20)->bool:
+    "Whether error `e` came from a full disk: ENOSPC/EDQUOT, or under `min_free` bytes left where it wrote."
+    if isinstance(e, OSError) and e.errno in _NO_SPACE: return True
+    try: return shutil.disk_usage(folder).free < min_free
+    except OSError: return False
+
+def write_error(e:BaseException, path)->FetalUSError:
+    "The one-line error for a failed write of `path`: full disk, read-only or forbidden folder, or other."
+    where, code = Path(path).parent, getattr(e, 'errno', None)
+    if code == errno.EROFS: return FetalUSError(f"{path}: {where} is on a read-only file system; choose a writable folder")
+    if code in _NOT_WRITABLE: return FetalUSError(f"{path}: no permission to write in {where}; choose a folder you can write to")
+    if disk_full(e, where): return FetalUSError(f"{path}: no space left on the device holding {where}; free some space (or choose another folder) and run again")
+    return FetalUSError(f"{path}: could not be written ({e})")
+
+def ensure_free_space(folder, nbytes:int, what:str):
+    "Raise before writing `nbytes` into `folder` when its file system has less free space (plus 1% margin)."
+    free = shutil.disk_usage(folder).free
+    if free < nbytes * 1.01 + (1 << 20):
+        raise FetalUSError(f"{what} needs {nbytes / 2**20:,.1f} MiB in {folder}, but only {free / 2**20:,.1f} MiB are free; "
+                           "free some space or choose another folder")
+
 # %% ../nbs/00_core.ipynb #ee5f3438
 @contextmanager
 def atomic_path(path, # the file to write
@@ -33,7 +58,8 @@ def atomic_path(path, # the file to write
     "Yield a temporary path next to `path`; on success it atomically replaces `path`, on error it is removed."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    try: fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    except OSError as e: raise write_error(e, path) from None
     os.close(fd)
     tmp = Path(tmp)
     try:
@@ -42,6 +68,9 @@ def atomic_path(path, # the file to write
         umask = os.umask(0); os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
         os.replace(tmp, path)
+    except (OSError, RuntimeError) as e:  # torch.save reports a full disk as a RuntimeError from its zip writer
+        if disk_full(e, path.parent) or getattr(e, 'errno', None) in _NOT_WRITABLE: raise write_error(e, path) from None
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -55,6 +84,36 @@ def save_json(obj, path, # where to write, atomically
 def load_json(path):
     "Read the JSON file at `path`."
     return json.loads(Path(path).read_text())
+
+# %% ../nbs/00_core.ipynb #272bb59b
+@contextmanager
+def small_disk(kib:int=256, # size of the file system
+               read_only:bool=False):
+    "For tests: a fresh tmpfs of `kib` KiB mounted on a temporary folder (yields None where mounting is not allowed)."
+    import subprocess
+    d = Path(tempfile.mkdtemp(prefix='fetal_us_disk_'))
+    opts = f"size={kib}k" + (',ro' if read_only else '')
+    ok = subprocess.run(['mount', '-t', 'tmpfs', '-o', opts, 'tmpfs', str(d)], capture_output=True).returncode == 0
+    if not ok: print(f"small_disk: can't mount a tmpfs here (needs root); the full-disk checks that use it are skipped")
+    try: yield d if ok else None
+    finally:
+        if ok: subprocess.run(['umount', '-l', str(d)], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #4c7985d9
+def die_with_parent(parent:int):
+    "Process-pool initializer: end this worker when process `parent` dies (Linux; elsewhere a no-op)."
+    import ctypes, signal
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass
+    if os.getppid() != parent: os._exit(1)  # the parent died before prctl took effect
+
+def pid_alive(pid:int)->bool:
+    "Whether a process with id `pid` exists."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
 
 # %% ../nbs/00_core.ipynb #a6436b7c
 def file_md5(path, chunk:int=1<<20):
@@ -74,13 +133,24 @@ def seed_everything(seed:int):
     import torch
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
+DEVICE_CHOICES = 'auto, cpu, cuda or cuda:N'
+
+def check_device_name(name:str)->str:
+    "`name` if it is a device this project runs on (`DEVICE_CHOICES`), else a `FetalUSError`."
+    import re
+    if not re.fullmatch(r'auto|cpu|cuda(:\d+)?', str(name)):
+        raise FetalUSError(f"device {name!r} is not one of {DEVICE_CHOICES}")
+    return name
+
 def get_device(name:str='auto'):
-    "`auto` picks CUDA when present, else CPU; any other name is passed to `torch.device`."
+    "`auto` picks CUDA when present, else CPU; `cpu`, `cuda` and `cuda:N` are checked against this machine."
     import torch
-    if name == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if check_device_name(name) == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     dev = torch.device(name)
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise FetalUSError(f"device {name!r} was asked for but PyTorch sees no CUDA GPU here; use --device cpu or auto")
+    if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
+        raise FetalUSError(f"device {name!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s), numbered from 0")
     return dev
 
 # %% ../nbs/00_core.ipynb #72e5db2c

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #f49b3cc0
 from __future__ import annotations
-import re, warnings
+import csv, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -15,7 +15,8 @@ from .core import FetalUSError
 # %% auto #0
 __all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index',
            'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog', 'settle_problems', 'read_planes_csv',
-           'patient_split', 'assert_patient_disjoint', 'load_fetal_planes', 'load_folder_tree', 'load_catalog']
+           'patient_split', 'assert_patient_disjoint', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
+           'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
 CLASSES = ('Fetal abdomen', 'Fetal brain', 'Fetal femur', 'Fetal thorax', 'Maternal cervix', 'Other')
@@ -65,6 +66,8 @@ def read_gray(path, # image file
             if w * h > max_pixels: raise BadImage(path, f'{w}x{h} px is over the {max_pixels:,}-pixel limit (a decompression bomb?)')
             if min(w, h) < min_side: raise BadImage(path, f'{w}x{h} px is too small (under {min_side} px on a side)')
             im.load()
+            if im.mode in ('RGBA', 'LA', 'PA') and im.getchannel('A').getextrema()[1] == 0:
+                warnings.warn(f"{path}: fully transparent (alpha 0 everywhere), so it reads as a black image; check how it was exported")
             return to_gray(im)
     except BadImage: raise
     except Image.DecompressionBombError as e: raise BadImage(path, f'decompression bomb: {e}') from None
@@ -118,19 +121,32 @@ def settle_problems(problems:list, strict:bool, what:str)->pd.DataFrame:
     return skipped
 
 # %% ../nbs/01_data.ipynb #bc866c19
+def _csv_rows(csv_path:Path)->list:
+    "The ';'-separated rows of `csv_path` (blank lines dropped), with a clear error for an unreadable file."
+    try: text = csv_path.read_text(encoding='utf-8-sig')
+    except UnicodeDecodeError as e: raise FetalUSError(f"{csv_path}: not UTF-8 text ({e}); re-save it as UTF-8") from None
+    if not text.strip(): raise FetalUSError(f"{csv_path}: the file is empty")
+    return [r for r in csv.reader(text.splitlines(), delimiter=';') if any(f.strip() for f in r)]
+
 def read_planes_csv(csv_path)->pd.DataFrame:
-    "Read FETAL_PLANES_DB_data.csv as strings, checking its separator and columns."
+    "Read FETAL_PLANES_DB_data.csv as strings, checking its separator and columns; rows with a wrong field count go to `df.attrs['bad_rows']`."
     csv_path = Path(csv_path)
     if not csv_path.is_file(): raise FetalUSError(f"{csv_path}: not found; a FETAL_PLANES_DB folder holds {CSV_NAME} and Images/ (get it with `fetal-us download`)")
-    try: df = pd.read_csv(csv_path, sep=';', dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError: raise FetalUSError(f"{csv_path}: the file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise FetalUSError(f"{csv_path}: can't be parsed as a ';'-separated CSV ({e})") from None
-    df.columns = [c.strip() for c in df.columns]
-    if len(df.columns) == 1 and any(s in df.columns[0] for s in (',', '\t')):
-        raise FetalUSError(f"{csv_path}: found a single column {df.columns[0][:60]!r}...; FETAL_PLANES_DB's CSV is ';'-separated. "
+    header, *rows = _csv_rows(csv_path)
+    header = [c.strip() for c in header]
+    if len(header) == 1 and any(s in header[0] for s in (',', '\t')):
+        raise FetalUSError(f"{csv_path}: found a single column {header[0][:60]!r}...; FETAL_PLANES_DB's CSV is ';'-separated. "
                            "Re-save it with ';' as the separator (or use the file as downloaded from Zenodo).")
-    missing = [c for c in CSV_COLUMNS if c not in df.columns]
-    if missing: raise FetalUSError(f"{csv_path}: missing column(s) {missing}; expected {list(CSV_COLUMNS)}, found {list(df.columns)}")
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing: raise FetalUSError(f"{csv_path}: missing column(s) {missing}; expected {list(CSV_COLUMNS)}, found {header}")
+    good, bad = [], []
+    for i, r in enumerate(rows):
+        r = r[:len(header)] if len(r) > len(header) and not any(f.strip() for f in r[len(header):]) else r  # trailing empty fields
+        if len(r) == len(header): good.append([f.strip() for f in r])
+        else: bad.append((f"{csv_path.name} row {i + 2} ({r[0].strip() if r else ''})",
+                          f"has {len(r)} fields but the header has {len(header)}; fix that row (a stray or missing ';'?)"))
+    df = pd.DataFrame(good, columns=header, dtype=str)
+    df.attrs['bad_rows'] = bad
     return df
 
 # %% ../nbs/01_data.ipynb #4d1bb94e
@@ -158,6 +174,26 @@ def assert_patient_disjoint(items:pd.DataFrame):
                            "metrics on such splits overstate accuracy. Reassign those images so each patient is in one split.")
 
 # %% ../nbs/01_data.ipynb #522b1ce2
+def _image_path(root:Path, name:str)->Path|None:
+    "The file `name` names inside `root/Images` (`.png` added when it has no image extension), or None if it would leave that folder."
+    if not name or Path(name).is_absolute() or '..' in re.split(r'[\\/]', name) or name.startswith('\\'): return None
+    return root/'Images'/(name if name.lower().endswith(IMAGE_EXTS) else name + '.png')
+
+def duplicate_problems(rows:pd.DataFrame)->tuple:
+    "Rows of `rows` to keep, and problems: an image listed with two planes, or under two patients or splits (image-level leakage)."
+    problems, keep = [], pd.Series(True, index=rows.index)
+    for image, g in rows[rows.duplicated('image', keep=False)].groupby('image', sort=False):
+        where = ', '.join(g['where'].str.extract(r'(row \d+)')[0])
+        if g['label'].nunique() > 1: problems.append((image, f"listed with different planes ({', '.join(sorted(g['plane'].unique()))}) in {where}"))
+        elif g['patient'].nunique() > 1 or g['split'].nunique() > 1:
+            problems.append((image, f"listed under {g['patient'].nunique()} patients / {g['split'].nunique()} splits in {where}: "
+                                    "the same image in two places leaks between splits"))
+        else:
+            warnings.warn(f"{image}: listed {len(g)} times with the same plane, patient and split ({where}); kept once")
+            keep[g.index[1:]] = False; continue
+        keep[g.index] = False
+    return keep, problems
+
 def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
                       val_fraction:float=0.2, # share of training patients held out for validation
                       seed:int=0, # seed of the validation split
@@ -167,51 +203,67 @@ def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
     root = Path(root).resolve()
     csv_path = root/CSV_NAME
     df = read_planes_csv(csv_path)
-    problems, rows = [], []
+    problems, rows = list(df.attrs['bad_rows']), []
     for i, r in enumerate(df.itertuples(index=False)):
         r = r._asdict()
-        name = r['Image_name'].strip()
+        name = r['Image_name']
         where = f"{csv_path.name} row {i + 2} ({name or 'no name'})"
-        label = class_index(r['Plane'])
-        img = root/'Images'/(name if name.lower().endswith(IMAGE_EXTS) else name + '.png')
+        label, img = class_index(r['Plane']), _image_path(root, name)
+        if img is None: problems.append((where, f"Image_name {name!r} is empty, absolute or contains '..'; it must name a file inside Images/")); continue
         if label is None: problems.append((where, f"unknown plane label {r['Plane']!r}; expected one of {list(CLASSES)}")); continue
-        if r['Train'].strip() not in ('0', '1'): problems.append((where, f"Train must be 0 or 1, got {r['Train']!r}")); continue
-        if not r['Patient_num'].strip(): problems.append((where, 'no Patient_num')); continue
+        if r['Train'] not in ('0', '1'): problems.append((where, f"Train must be 0 or 1, got {r['Train']!r}")); continue
+        if not r['Patient_num']: problems.append((where, 'no Patient_num')); continue
         if not img.is_file(): problems.append((str(img), f'image listed in {where} is missing')); continue
-        rows.append((str(img), label, CLASSES[label], r['Patient_num'].strip(), r['Operator'].strip(), r['US_Machine'].strip(),
-                     r['Brain_plane'].strip(), 'train' if r['Train'].strip() == '1' else 'test'))
-    skipped = settle_problems(problems, strict, str(csv_path))
-    items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+        rows.append((str(img), label, CLASSES[label], r['Patient_num'], r['Operator'], r['US_Machine'], r['Brain_plane'],
+                     'train' if r['Train'] == '1' else 'test', where))
+    items = pd.DataFrame(rows, columns=[*ITEM_COLUMNS, 'where'])
+    keep, dup_problems = duplicate_problems(items)
+    skipped = settle_problems(problems + dup_problems, strict, str(csv_path))
+    items = items[keep].drop(columns='where').reset_index(drop=True)
     if items.empty: raise FetalUSError(f"{csv_path}: no usable images")
     train = np.flatnonzero(items['split'] == 'train')
-    val = patient_split(items['label'].values[train], items['patient'].values[train], val_fraction, seed)
-    items.loc[train[val], 'split'] = 'val'
+    if len(train):  # a test-only folder (an external test set) needs no validation split
+        val = patient_split(items['label'].values[train], items['patient'].values[train], val_fraction, seed)
+        items.loc[train[val], 'split'] = 'val'
     assert_patient_disjoint(items)
-    return Catalog(items.reset_index(drop=True), skipped, root, 'fetal_planes')
+    return Catalog(items, skipped, root, 'fetal_planes')
 
 # %% ../nbs/01_data.ipynb #d5df4bf2
+def _visible(folder:Path)->list:
+    "Entries of `folder`, sorted, without hidden ones (`.DS_Store`, `._x.png`, `.ipynb_checkpoints`)."
+    return sorted(p for p in folder.iterdir() if not p.name.startswith('.'))
+
+def _holdout_images(labels, val_fraction:float, seed:int, root)->np.ndarray:
+    "Indices of images held out for validation, stratified by label (for data without patient ids)."
+    k = max(2, round(1 / val_fraction))
+    counts = pd.Series(labels).map(dict(enumerate(CLASSES))).value_counts()
+    if (counts < k).any():
+        raise FetalUSError(f"{root}: too few training images to hold out {val_fraction:.0%} for validation in every plane "
+                           f"({', '.join(f'{c}: {n}' for c, n in counts[counts < k].items())}; each needs at least {k}); "
+                           "add images, or give the tree a val/ folder")
+    return next(StratifiedKFold(k, shuffle=True, random_state=seed).split(labels, labels))[1]
+
 def load_folder_tree(root, # folder holding train/ (and val/, test/) with one subfolder per class
                      val_fraction:float=0.2, seed:int=0, strict:bool=True)->Catalog:
-    "Read a `{train,val,test}/<class>/*.png|jpg` tree into a `Catalog` (no patient ids)."
+    "Read a `{train,val,test}/<class>/*.png|jpg` tree into a `Catalog` (no patient ids); hidden files are ignored."
     root = Path(root).resolve()
-    if not (root/'train').is_dir(): raise FetalUSError(f"{root}: no train/ folder; expected {root}/{{train,val,test}}/<class>/*.png")
+    if not any((root/s).is_dir() for s in SPLITS): raise FetalUSError(f"{root}: no train/, val/ or test/ folder; expected {root}/{{train,val,test}}/<class>/*.png")
     problems, rows = [], []
     for split in SPLITS:
         if not (root/split).is_dir(): continue
-        for folder in sorted(p for p in (root/split).iterdir() if p.is_dir()):
+        for folder in (p for p in _visible(root/split) if p.is_dir()):
             label = class_index(folder.name)
             if label is None: problems.append((str(folder), f"folder name matches none of {list(CLASSES)}")); continue
-            for f in sorted(folder.iterdir()):
+            for f in _visible(folder):
                 if f.suffix.lower() not in IMAGE_EXTS: problems.append((str(f), 'not a .png/.jpg file')); continue
                 rows.append((str(f), label, CLASSES[label], None, None, None, None, split))
     skipped = settle_problems(problems, strict, str(root))
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
-    if items.empty: raise FetalUSError(f"{root}: no images found under {root}/train/<class>/")
-    if not (items['split'] == 'val').any():
+    if items.empty: raise FetalUSError(f"{root}: no images found under {root}/{{train,val,test}}/<class>/")
+    train = np.flatnonzero(items['split'] == 'train')
+    if len(train) and not (items['split'] == 'val').any():
         warnings.warn(f"{root}: no val/ folder; holding out {val_fraction:.0%} of train/ by image, since there are no patient ids")
-        train = np.flatnonzero(items['split'] == 'train')
-        _, val = next(StratifiedKFold(max(2, round(1 / val_fraction)), shuffle=True, random_state=seed).split(train, items['label'].values[train]))
-        items.loc[train[val], 'split'] = 'val'
+        items.loc[train[_holdout_images(items['label'].values[train], val_fraction, seed, root)], 'split'] = 'val'
     warnings.warn(f"{root}: a folder tree has no patient ids, so patient leakage between splits can't be ruled out")
     return Catalog(items, skipped, root, 'folders')
 
@@ -222,9 +274,9 @@ def load_catalog(root, kind:str='auto', # 'auto', 'fetal_planes' or 'folders'
     root = Path(root)
     if kind == 'auto':
         if (root/CSV_NAME).exists(): kind = 'fetal_planes'
-        elif (root/'train').is_dir(): kind = 'folders'
+        elif any((root/s).is_dir() for s in SPLITS): kind = 'folders'
         elif (root/'FETAL_PLANES_DB'/CSV_NAME).exists(): return load_catalog(root/'FETAL_PLANES_DB', 'fetal_planes', **kwargs)
-        else: raise FetalUSError(f"{root}: neither {CSV_NAME} (FETAL_PLANES_DB layout) nor a train/ folder (folder tree) is there; "
+        else: raise FetalUSError(f"{root}: neither {CSV_NAME} (FETAL_PLANES_DB layout) nor train/, val/ or test/ folders (folder tree) are there; "
                                  "run `fetal-us download --dest data/` or `fetal-us synth --out DIR` first")
     loaders = {'fetal_planes': load_fetal_planes, 'folders': load_folder_tree}
     if kind not in loaders: raise FetalUSError(f"data kind {kind!r} is not one of {['auto', *loaders]}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_download.ipynb #0eb10ce8
 from __future__ import annotations
-import http.client, json, shutil, urllib.error, urllib.request, zipfile
+import http.client, json, shutil, sys, urllib.error, urllib.request, zipfile
 from pathlib import Path
 from .core import FetalUSError, file_md5, progress
 from .data import CSV_NAME, read_planes_csv
@@ -29,14 +29,19 @@ def record_file(record:int=RECORD_ID, # Zenodo record id
     except (urllib.error.URLError, OSError, json.JSONDecodeError) as e:
         raise FetalUSError(f"can't read Zenodo record metadata from {api} ({e}); check the network or download {filename} "
                            f"by hand from {base_url}/records/{record} and unpack it into data/FETAL_PLANES_DB") from None
+    if not isinstance(meta, dict): raise FetalUSError(f"{api}: not a Zenodo record (the reply is a JSON {type(meta).__name__}, not an object); check --base-url")
     files = meta.get('files', [])
     if isinstance(files, dict): files = list(files.get('entries', {}).values())
+    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+        raise FetalUSError(f"{api}: the record's 'files' is not a list of file entries; check --base-url")
     entry = next((f for f in files if f.get('key') == filename), None)
     if entry is None: raise FetalUSError(f"{api}: record lists no file {filename!r} (files: {[f.get('key') for f in files]})")
     algo, _, digest = entry.get('checksum', '').partition(':')
     if algo != 'md5' or not digest: raise FetalUSError(f"{api}: no md5 checksum listed for {filename}")
     url = entry.get('links', {}).get('self') or f"{base_url.rstrip('/')}/records/{record}/files/{filename}?download=1"
-    return {'url': url, 'md5': digest, 'size': int(entry.get('size', 0)) or None}
+    try: size = int(entry.get('size') or 0) or None
+    except (TypeError, ValueError): raise FetalUSError(f"{api}: the record gives {filename}'s size as {entry.get('size')!r}, not a number of bytes") from None
+    return {'url': url, 'md5': digest, 'size': size}
 
 # %% ../nbs/01a_download.ipynb #1b9db722
 def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
@@ -46,6 +51,9 @@ def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
     dest = Path(dest); part = dest.with_name(dest.name + '.part')
     dest.parent.mkdir(parents=True, exist_ok=True)
     have = part.stat().st_size if part.exists() else 0
+    if size and have > size:  # longer than the file itself: left by another file, it can't be resumed
+        print(f"{part} holds {have:,} bytes, more than the {size:,} of {dest.name}; starting the download afresh", file=sys.stderr)
+        part.unlink(); have = 0
     req = urllib.request.Request(url, headers={'Range': f'bytes={have}-'} if have else {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -56,6 +64,8 @@ def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
                     f.write(block); bar.update(len(block))
     except urllib.error.HTTPError as e:
         if e.code == 416 and size and have == size: pass  # already complete
+        elif e.code == 416 and have:  # the server has fewer bytes than the partial file: it can't be resumed
+            part.unlink(); return fetch(url, dest, size, timeout, chunk)
         else: raise FetalUSError(f"downloading {url} failed: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         raise FetalUSError(f"downloading {url} stopped at {part.stat().st_size if part.exists() else 0:,} bytes ({e}); "
@@ -84,7 +94,7 @@ def safe_extract(archive, dest)->list[Path]:
 # %% ../nbs/01a_download.ipynb #c470557b
 def _find_csv(folder:Path)->Path:
     hits = sorted(folder.rglob(CSV_NAME), key=lambda p: len(p.parts))
-    if not hits: raise FetalUSError(f"the archive holds no {CSV_NAME}; is it FETAL_PLANES_DB?")
+    if not hits: raise FetalUSError(f"it holds no {CSV_NAME}; is it FETAL_PLANES_DB?")
     return hits[0].parent
 
 def download_fetal_planes(dest='data', # folder that receives the archive and FETAL_PLANES_DB/
@@ -105,7 +115,10 @@ def download_fetal_planes(dest='data', # folder that receives the archive and FE
     shutil.rmtree(staging, ignore_errors=True)
     try:
         safe_extract(archive, staging)
-        read_planes_csv(_find_csv(staging)/CSV_NAME)
+        try: read_planes_csv(_find_csv(staging)/CSV_NAME)
+        except FetalUSError as e:  # the staging folder is deleted below: name the archive, and the path inside it
+            raise FetalUSError(f"{archive}: not a usable FETAL_PLANES_DB ({str(e).replace(str(staging.resolve()) + '/', '').replace(str(staging) + '/', '')}); "
+                               "delete it and download again") from None
         _find_csv(staging).rename(target)
     finally: shutil.rmtree(staging, ignore_errors=True)
     if not keep_archive: archive.unlink()

@@ -22,7 +22,9 @@ def split_table(items:pd.DataFrame)->pd.DataFrame:
 
 # %% ../nbs/02a_explore.ipynb #af89a1e0
 def leakage_check(catalog:Catalog)->str:
-    "A sentence on whether the catalog's splits are patient-disjoint."
+    "A sentence on whether the catalog's splits are patient-disjoint (and image-disjoint)."
+    images = catalog.items.groupby('image')['split'].nunique()
+    if (images > 1).any(): return f"FAILED: {(images > 1).sum()} image(s) appear in more than one split."
     if not catalog.has_patients: return "Not checkable: this data has no patient ids, so patient leakage between splits can't be ruled out."
     per = catalog.items.groupby('patient')['split'].nunique()
     n = catalog.items.groupby('split')['patient'].nunique().reindex(list(SPLITS), fill_value=0)
@@ -49,9 +51,9 @@ def image_stats(items:pd.DataFrame, n:int=200, seed:int=0)->pd.DataFrame:
     for r in sample.itertuples():
         try:
             a = read_gray(r.image)
-            rows.append({'plane': r.plane, 'width': a.shape[1], 'height': a.shape[0], 'mean': a.mean(), 'std': a.std(),
+            rows.append({'image': r.image, 'plane': r.plane, 'width': a.shape[1], 'height': a.shape[0], 'mean': a.mean(), 'std': a.std(),
                          'dark_share': (a < 10).mean(), 'problem': None})
-        except BadImage as e: rows.append({'plane': r.plane, 'problem': e.problem})
+        except BadImage as e: rows.append({'image': r.image, 'plane': r.plane, 'problem': e.problem})
     return pd.DataFrame(rows)
 
 def plot_image_stats(stats:pd.DataFrame):
@@ -76,7 +78,9 @@ def sample_grid(items:pd.DataFrame, per_class:int=3, size:int=224, resize:str='s
             for k, ax in enumerate(axes[i, 2 * j:2 * j + 2]):
                 ax.axis('off')
                 if j >= len(picks): continue
-                a = read_gray(picks[j])
+                try: a = read_gray(picks[j])
+                except BadImage as e:  # the report shows what it can: an unreadable image is named, not fatal
+                    ax.text(0.5, 0.5, f"unreadable:\n{e.problem[:40]}", ha='center', va='center', fontsize=6, wrap=True); continue
                 ax.imshow(a if k == 0 else resize_gray(a, size, resize), cmap='gray', vmin=0, vmax=255)
                 if k == 0: ax.set_title(f"{plane}\n{Path(picks[j]).stem[:22]}", fontsize=7)
     plt.tight_layout()

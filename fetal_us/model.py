@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_model.ipynb #66cb761a
 from __future__ import annotations
-import copy, os, pickle, socket, zipfile
+import copy, os, pickle, socket, urllib.error
 from pathlib import Path
 import torch, torchvision
 from torch import nn
@@ -14,8 +14,9 @@ from .data import CLASSES
 
 # %% auto #0
 __all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'fold_to_gray', 'FetalNet',
-           'imagenet_weights_path', 'imagenet_state_dict', 'load_weights_file', 'build_model', 'base_frozen_at',
-           'calibrate_batchnorm', 'frozen_embedder', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']
+           'imagenet_weights_path', 'download_weights', 'imagenet_state_dict', 'load_torch_file', 'load_weights_file',
+           'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'save_checkpoint',
+           'load_checkpoint', 'model_from_checkpoint']
 
 # %% ../nbs/03_model.ipynb #881aee6f
 ARCH = 'efficientnet_b0'
@@ -67,30 +68,74 @@ class FetalNet(nn.Module):
 # %% ../nbs/03_model.ipynb #f8dac94e
 WEIGHTS_URL = EfficientNet_B0_Weights.IMAGENET1K_V1.url
 
-def imagenet_weights_path()->Path:
-    "Where torchvision looks for (and would download) EfficientNet-B0's ImageNet weights."
-    return Path(torch.hub.get_dir())/'checkpoints'/os.path.basename(WEIGHTS_URL)
+def imagenet_weights_path(url:str=WEIGHTS_URL)->Path:
+    "Where torch hub keeps (and this project looks for) the weights file at `url`."
+    return Path(torch.hub.get_dir())/'checkpoints'/os.path.basename(url)
 
-def imagenet_state_dict(timeout:float=60)->dict:
-    "EfficientNet-B0's ImageNet weights via torchvision (from the hub cache if there, else downloaded)."
+def download_weights(url:str, path, timeout:float=60):
+    "Download `url` to `path`, checking the SHA-256 prefix that torch hub file names carry (`name-<prefix>.pth`)."
+    m = torch.hub.HASH_REGEX.search(os.path.basename(url))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     old = socket.getdefaulttimeout(); socket.setdefaulttimeout(timeout)
-    try: return EfficientNet_B0_Weights.IMAGENET1K_V1.get_state_dict(progress=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as e:
-        path = imagenet_weights_path()
-        if path.exists(): raise FetalUSError(f"{path} is there but can't be loaded ({str(e)[:160]}); delete it and copy a good "
-                                             f"{os.path.basename(WEIGHTS_URL)} there, or use --weights none") from None
+    try: torch.hub.download_url_to_file(url, str(path), hash_prefix=m.group(1) if m else None, progress=True)
+    except RuntimeError as e:  # torch hub's hash check
+        raise FetalUSError(f"{url}: the downloaded file failed its SHA-256 check ({e}); it was not kept. Try again, or copy a good "
+                           f"{os.path.basename(url)} to {path}") from None
+    except (OSError, urllib.error.URLError) as e:
         raise FetalUSError(f"ImageNet weights for EfficientNet-B0 are not at {path} and could not be downloaded ({e}). "
-                           f"Download {WEIGHTS_URL} on a connected machine and copy it to exactly {path} "
+                           f"Download {url} on a connected machine and copy it to exactly {path} "
                            f"(or set $TORCH_HOME), or train from scratch with --weights none.") from None
     finally: socket.setdefaulttimeout(old)
 
+def imagenet_state_dict(url:str=WEIGHTS_URL, timeout:float=60)->dict:
+    "EfficientNet-B0's ImageNet weights from the torch hub cache (downloaded there first if missing), loaded with `weights_only=True`."
+    path = imagenet_weights_path(url)
+    if not path.exists(): download_weights(url, path, timeout)
+    try: return load_weights_file(path)
+    except FetalUSError as e:
+        raise FetalUSError(f"{path} is there but can't be loaded ({str(e).removeprefix(f'{path}: ')}); delete it and copy a good "
+                           f"{path.name} there, or use --weights none") from None
+
 # %% ../nbs/03_model.ipynb #345dc7ff
+def load_torch_file(path):
+    "Load a PyTorch file with `weights_only=True` (no pickled code runs); any failure is a `FetalUSError` naming the file."
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == 0: raise FetalUSError(f"{path}: empty (0-byte) file, not a PyTorch file")
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'unsupported global' in str(e).lower():  # a pickled object (a class, a function) where only tensors and plain data belong
+            raise FetalUSError(f"{path}: holds Python objects besides tensors and plain data, which weights_only loading refuses "
+                               "(they could run code); only load files you trust, and re-save them as plain state dicts") from None
+        raise FetalUSError(f"{path}: corrupt or not a PyTorch file (it can't be unpickled)") from None
+    except Exception as e:  # torch.load fails in many ways on a file that isn't its own (KeyError, ValueError, EOFError, ...)
+        raise FetalUSError(f"{path}: corrupt or not a PyTorch file ({type(e).__name__}: {_first_line(e)})") from None
+
+def _first_line(e)->str: return (str(e).strip().splitlines() or [''])[0][:160]
+
+def _state_dict(obj, path)->dict:
+    "The state dict in a loaded weights file: a dict of named tensors, or a fetal_us checkpoint's `model`."
+    sd = obj['model'] if isinstance(obj, dict) and 'model' in obj and 'arch' in obj else obj
+    if not (isinstance(sd, dict) and sd and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in sd.items())):
+        what = 'an empty dict' if sd == {} else f'a {type(sd).__name__}' + (' without named tensors' if isinstance(sd, dict) else '')
+        raise FetalUSError(f"{path}: holds {what}, not a state dict (tensors by parameter name); pass imagenet, none, "
+                           "EfficientNet-B0 weights or a fetal_us checkpoint")
+    return sd
+
 def load_weights_file(path)->dict:
     "A state dict from a file: torchvision's EfficientNet-B0 format, or a fetal_us checkpoint's `model`."
     path = Path(path)
     if not path.is_file(): raise FetalUSError(f"weights file {path} not found; pass imagenet, none, or the path of an EfficientNet-B0 state dict")
-    sd = _torch_load(path)
-    return sd['model'] if isinstance(sd, dict) and 'model' in sd and 'arch' in sd else sd
+    return _state_dict(load_torch_file(path), path)
+
+def _base_from_checkpoint(model:FetalNet, sd:dict, where)->FetalNet:
+    "`model` with the base of fetal_us state dict `sd`, which must hold every base tensor; the head stays fresh."
+    wanted = [k for k in model.state_dict() if k.startswith('features.')]
+    missing = [k for k in wanted if k not in sd]
+    if missing: raise FetalUSError(f"{where}: a fetal_us checkpoint without the base's weights ({len(missing)} of {len(wanted)} 'features.*' "
+                                   f"tensors missing, e.g. {missing[0]!r}), so training would start from random features; "
+                                   "pass a complete checkpoint (best.pt or last.pt), imagenet or none")
+    _load_matching(model, {**model.state_dict(), **{k: sd[k] for k in wanted}}, where)
+    return model
 
 def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a state dict
                 num_classes:int=len(CLASSES), dropout:float=0.2)->FetalNet:
@@ -99,10 +144,9 @@ def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a s
     if weights == 'imagenet': net.load_state_dict(imagenet_state_dict())
     elif weights != 'none':
         sd = load_weights_file(weights)
-        if any(k.startswith('head.') for k in sd):   # a fetal_us checkpoint: its base starts this model, the head starts afresh
-            model = FetalNet(net, num_classes, dropout)
-            _load_matching(model, {**model.state_dict(), **{k: v for k, v in sd.items() if k.startswith('features.')}}, weights)
-            return model
+        first = sd.get('features.0.0.weight')
+        if any(k.startswith('head.') for k in sd) or (first is not None and first.ndim == 4 and first.shape[1] == 1):  # a fetal_us checkpoint
+            return _base_from_checkpoint(FetalNet(net, num_classes, dropout), sd, weights)
         try: net.load_state_dict(sd)
         except RuntimeError as e: raise FetalUSError(f"{weights} does not hold EfficientNet-B0 weights ({str(e)[:200]}...)") from None
     return FetalNet(net, num_classes, dropout)
@@ -142,16 +186,6 @@ def frozen_embedder(model:FetalNet)->nn.Module:
     return nn.Sequential(features, nn.AdaptiveAvgPool2d(1), nn.Flatten(1)).eval()
 
 # %% ../nbs/03_model.ipynb #f4da920a
-def _torch_load(path):
-    try: return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        if 'Unsupported global' in str(e):
-            raise FetalUSError(f"{path}: holds Python objects besides tensors and plain data, which weights_only loading refuses; "
-                               "only load files you trust, and re-save them as plain state dicts") from None
-        raise FetalUSError(f"{path}: corrupt or not a PyTorch file ({str(e).splitlines()[0][:160]})") from None
-    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError) as e:
-        raise FetalUSError(f"{path}: corrupt or not a PyTorch file ({str(e).splitlines()[0][:160]})") from None
-
 def save_checkpoint(path, model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->Path:
     "Write `model` and what is needed to use it to `path`, atomically."
     ckpt = {'arch': ARCH, 'classes': list(CLASSES), 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
@@ -160,13 +194,19 @@ def save_checkpoint(path, model:nn.Module, img_size:int, normalization:str, reci
     with atomic_path(path) as tmp: torch.save(ckpt, tmp)
     return Path(path)
 
-def load_checkpoint(path, classes=CLASSES)->dict:
+def load_checkpoint(path, classes=CLASSES,
+                    require:tuple=(), # entries the caller needs besides the model, e.g. the training state to resume
+                   )->dict:
     "Read and check a fetal_us checkpoint."
     path = Path(path)
     if not path.is_file(): raise FetalUSError(f"checkpoint {path} not found")
-    ckpt = _torch_load(path)
-    if not isinstance(ckpt, dict) or 'model' not in ckpt or 'arch' not in ckpt:
-        raise FetalUSError(f"{path}: not a fetal_us checkpoint (no 'arch'/'model' entries)")
+    ckpt = load_torch_file(path)
+    if not isinstance(ckpt, dict) or 'model' not in ckpt or 'arch' not in ckpt or 'classes' not in ckpt:
+        raise FetalUSError(f"{path}: not a fetal_us checkpoint (no 'arch'/'model'/'classes' entries)")
+    _state_dict(ckpt['model'], path)
+    if missing := [k for k in require if k not in ckpt]:
+        raise FetalUSError(f"{path}: this checkpoint lacks {missing}, which are needed here (best.pt holds weights only; "
+                           "resuming needs the last.pt that the run wrote)")
     if ckpt['arch'] != ARCH: raise FetalUSError(f"{path}: a {ckpt['arch']} checkpoint, but this is {ARCH}")
     if list(ckpt['classes']) != list(classes):
         raise FetalUSError(f"{path}: trained for classes {ckpt['classes']}, expected {list(classes)} in that order")

@@ -10,8 +10,8 @@ import nbformat
 from .core import FetalUSError, save_json
 
 # %% auto #0
-__all__ = ['DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'drop_progress', 'render_html', 'run_report',
-           'make_reports']
+__all__ = ['REPORT_SKIP_TAG', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'drop_progress', 'render_html',
+           'run_report', 'make_reports']
 
 # %% ../nbs/07_pipeline.ipynb #d48a82ee
 def nbs_dir()->Path:
@@ -21,12 +21,15 @@ def nbs_dir()->Path:
                                           "install fetal_us from a clone with `pip install -e .`")
     return d
 
+REPORT_SKIP_TAG = 'test'  # cells that check the code: nbdev_test runs them, a report never does
+
 def _dropped(cell)->bool:
     src = cell.source
+    if REPORT_SKIP_TAG in cell.metadata.get('tags', []): return True
     return cell.cell_type == 'code' and (bool(re.search(r'^\s*#\|\s*eval:\s*false', src, re.M)) or 'nbdev_' + 'export()' in src)
 
 def report_notebook(notebook)->nbformat.NotebookNode:
-    "The notebook as a report runs it: without the export cell and `#| eval: false` cells."
+    "The notebook as a report runs it: without cells tagged `test`, the export cell and `#| eval: false` cells."
     nb = nbformat.read(notebook, as_version=4)
     if not any('parameters' in c.metadata.get('tags', []) for c in nb.cells):
         raise FetalUSError(f"{notebook}: no cell tagged `parameters`, so papermill can't pass it settings")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
-from .core import FetalUSError, load_json, progress, save_json
+from .core import FetalUSError, die_with_parent, load_json, pid_alive, progress, save_json
 from .data import CLASSES, CSV_NAME
 
 # %% auto #0
@@ -303,6 +303,13 @@ def _render_rows(args):
         Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png")
     return len(rows)
 
+# %% ../nbs/02_synthetic.ipynb #628fb59d
+def _remove_dead_staging(out:Path):
+    "Remove the staging folders that killed `write_synthetic` runs left beside `out` (those of live processes stay)."
+    for d in out.parent.glob(f'.{out.name}.writing-*'):
+        pid = d.name.rsplit('-', 1)[1]
+        if pid.isdigit() and not pid_alive(int(pid)): shutil.rmtree(d, ignore_errors=True)
+
 # %% ../nbs/02_synthetic.ipynb #2689c1df
 def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
                     n_per_class:int=100, seed:int=0,
@@ -318,7 +325,9 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
     elif out.exists() and any(out.iterdir()) and not overwrite:
         raise FetalUSError(f"{out} exists and is not a synthetic data set; choose another --out, or pass --overwrite to replace it")
     if not 0 <= difficulty <= 1: raise FetalUSError(f"difficulty must be within 0..1, got {difficulty}")
+    if n_per_class < 1: raise FetalUSError(f"n_per_class must be at least 1, got {n_per_class}")
     plan = plan_synthetic(n_per_class, seed)
+    _remove_dead_staging(out)
     staging = out.with_name(f'.{out.name}.writing-{os.getpid()}')
     shutil.rmtree(staging, ignore_errors=True)
     (staging/'Images').mkdir(parents=True); (staging/'Masks').mkdir()
@@ -328,7 +337,7 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
         workers = workers or os.cpu_count() or 1
         with progress(desc=f'rendering {len(rows)} synthetic images', total=len(rows), unit='img') as bar:
             if workers > 1 and len(chunks) > 1:
-                with ProcessPoolExecutor(workers, mp_context=get_context('fork')) as ex:
+                with ProcessPoolExecutor(workers, mp_context=get_context('fork'), initializer=die_with_parent, initargs=(os.getpid(),)) as ex:
                     for n in ex.map(_render_rows, chunks): bar.update(n)
             else:
                 for c in chunks: bar.update(_render_rows(c))

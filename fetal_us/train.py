@@ -4,23 +4,26 @@
 
 # %% ../nbs/04_train.ipynb #58359af1
 from __future__ import annotations
-import math, time
+import hashlib, math, time, warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
+from torch import nn
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score
 from tqdm import tqdm
-from .core import FetalUSError, from_dict, get_device, progress, save_json, seed_everything, atomic_path, versions
+from .core import FetalUSError, from_dict, get_device, progress, save_json, seed_everything, short_hash, atomic_path, versions
 from .data import CLASSES, load_catalog
 from .cache import ImageCache, build_cache
 from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, calibrate_batchnorm, frozen_embedder,
-                            load_checkpoint, normalize, save_checkpoint)
+                            load_checkpoint, load_torch_file, normalize, save_checkpoint)
 
 # %% auto #0
 __all__ = ['RECIPES', 'AUGMENTS', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale', 'make_optimizer', 'set_lr',
-           'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult', 'fit', 'train', 'plot_history',
+           'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult', 'split_digest',
+           'check_run_folder', 'calibration_rows', 'PhaseClock', 'fit', 'compile_problem', 'train', 'plot_history',
            'compare_runs']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
@@ -48,6 +51,7 @@ class Recipe:
     dropout: float = 0.2          # torchvision's EfficientNet-B0 default
     patience: int = 5             # stop after this many epochs without a better validation macro-F1 (0: never)
     feature_views: int = 1        # frozen-base fast path: augmented views per image besides the plain one
+    calibration_images: int = 2048  # BatchNorm calibration of an untrained frozen base: a seeded, class-stratified sample this large
 
 RECIPES = {
     'seed': Recipe(name='seed', epochs=10, batch_size=64, lr=3e-4, optimizer='adam', weight_decay=0.0, schedule='constant',
@@ -58,16 +62,27 @@ RECIPES = {
 
 # %% ../nbs/04_train.ipynb #04c252d6
 AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
+_RANGES = {  # field: (low, high, low included); values outside are refused with the range
+    'epochs': (1, 10_000, True), 'batch_size': (1, 65_536, True), 'lr': (0, 10, False), 'base_lr_mult': (0, 100, True),
+    'weight_decay': (0, 10, True), 'warmup_epochs': (0, 10_000, True), 'head_epochs': (0, 10_000, True),
+    'label_smoothing': (0, 0.99, True), 'rotate_deg': (0, 180, True), 'img_size': (8, 4096, True), 'dropout': (0, 0.99, True),
+    'patience': (0, 10_000, True), 'feature_views': (0, 64, True), 'calibration_images': (1, 10_000_000, True)}
+
+def _check_ranges(r:Recipe):
+    for k, (lo, hi, closed) in _RANGES.items():
+        v = getattr(r, k)
+        if not (math.isfinite(v) and (lo <= v if closed else lo < v) and v <= hi):
+            raise FetalUSError(f"recipe {r.name}: {k} = {v!r} is outside {'[' if closed else '('}{lo}, {hi}]")
 
 def make_recipe(name:str='finetune', **overrides)->Recipe:
-    "The named recipe with `overrides` (None values are ignored; unknown keys are refused)."
+    "The named recipe with `overrides` (None values are ignored; unknown keys and values out of range are refused)."
     if name not in RECIPES: raise FetalUSError(f"recipe {name!r} is not one of {list(RECIPES)}")
     base = asdict(RECIPES[name])
     r = from_dict(Recipe, {**base, **{k: v for k, v in overrides.items() if v is not None}}, f'recipe {name}')
     if r.freeze not in FREEZE_POLICIES: raise FetalUSError(f"freeze {r.freeze!r} is not one of {FREEZE_POLICIES}")
     if r.optimizer not in ('adam', 'adamw'): raise FetalUSError(f"optimizer {r.optimizer!r} is not 'adam' or 'adamw'")
     if r.augment not in AUGMENTS: raise FetalUSError(f"augment {r.augment!r} is not one of {AUGMENTS}")
-    if r.epochs < 1 or r.batch_size < 1: raise FetalUSError("epochs and batch_size must be at least 1")
+    _check_ranges(r)
     return r
 
 # %% ../nbs/04_train.ipynb #2ae90a3f
@@ -128,15 +143,21 @@ def metrics(logits:torch.Tensor, y:torch.Tensor)->dict:
             'macro_f1': f1_score(y.numpy(), pred.numpy(), labels=list(range(len(CLASSES))), average='macro', zero_division=0)}
 
 # %% ../nbs/04_train.ipynb #b21f76db
+def _padded(x:torch.Tensor, n:int)->torch.Tensor:
+    "`x` padded with zeros to `n` rows, so that every batch has one shape (one cuDNN plan, no re-tuning)."
+    return x if len(x) == n else torch.cat([x, x.new_zeros((n - len(x), *x.shape[1:]))])
+
 @torch.inference_mode()
 def predict_logits(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W)
                    device, normalization:str, batch_size:int=128)->torch.Tensor:
-    "Logits for `images`, in batches, under bf16 autocast on CUDA."
+    "Logits for `images`, in batches of one shape (the last one padded), under bf16 autocast on CUDA; one transfer to the CPU."
     model.eval(); out = []
+    size = min(batch_size, len(images))
     for i in range(0, len(images), batch_size):
+        x = images[i:i + batch_size]
         with torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda'):
-            out.append(model(to_input(images[i:i + batch_size], device, normalization)).float().cpu())
-    return torch.cat(out) if out else torch.empty(0, len(CLASSES))
+            out.append(model(to_input(_padded(x, size), device, normalization))[:len(x)].float())
+    return torch.cat(out).cpu() if out else torch.empty(0, len(CLASSES))
 
 @torch.inference_mode()
 def embed_views(model:FetalNet, images:torch.Tensor, recipe:Recipe, views:int, gen, device, batch_size:int=128, desc:str='features',
@@ -175,24 +196,48 @@ def _set_rng_state(s:dict, order_gen, aug_gen):
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 # %% ../nbs/04_train.ipynb #dde45a7a
+def split_digest(cache:ImageCache, split:str)->str:
+    "A digest of which images (and labels) are in `split`: a resumed run must see the same ones."
+    s = cache.items[cache.items['split'] == split]
+    return short_hash(*sorted(f"{i}\t{l}" for i, l in zip(s['image'], s['label'])))
+
+_RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest')
+
 def _run_config(cache:ImageCache, recipe:Recipe, weights, seed, fast, device)->dict:
-    "What defines a run: a resumed run must match it."
+    "What defines a run: a resumed run must match it in `_RESUME_KEYS`."
     return {'recipe': asdict(recipe), 'weights': str(weights), 'seed': seed, 'fast_frozen': fast, 'device': device.type,
             'data': cache.meta['source'], 'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
-            'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum())}
+            'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
+            'train_digest': split_digest(cache, 'train'), 'val_digest': split_digest(cache, 'val')}
+
+def _differences(there:dict, now:dict)->list:
+    "Readable differences between a stored run configuration and this one, recipe fields one by one."
+    out = []
+    for k in _RESUME_KEYS:
+        a, b = there.get(k), now.get(k)
+        if k == 'recipe' and isinstance(a, dict): out += [f"{f}: {a.get(f)!r} there, {b.get(f)!r} now" for f in b if a.get(f) != b.get(f)]
+        elif k.endswith('_digest') and a != b: out.append(f"the {k.split('_')[0]} images or their labels differ (other data, CSV labels or --val-fraction)")
+        elif a != b: out.append(f"{k}: {a!r} there, {b!r} now")
+    return out
+
+def check_run_folder(out)->Path:
+    "`out` as a Path, refusing a path that is an existing file (checked before any slow work)."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise FetalUSError(f"{out} is a file; the run folder (--out) must be a folder, new or holding a run")
+    return out
 
 def _start_or_resume(out:Path, config:dict, resume:bool)->dict|None:
     "The state to resume from (None: start afresh), after checking the run folder."
-    last = out/'last.pt'
+    last = check_run_folder(out)/'last.pt'
     if not last.exists():
         if (out/'config.json').exists() and not resume: raise FetalUSError(f"{out} holds a started run; pass --resume to continue it, or choose another --out")
+        if resume: warnings.warn(f"{out}: no complete epoch to resume (no last.pt); starting the run from the beginning")
         return None
     if not resume: raise FetalUSError(f"{out} already holds a run (last.pt); pass --resume to continue it, or choose another --out")
-    state = load_checkpoint(last)
-    keep = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint')
-    diff = {k: (state['run'].get(k), config[k]) for k in keep if state['run'].get(k) != config[k]}
-    if diff: raise FetalUSError(f"{out} was trained with other settings, so it can't be resumed with these: "
-                                + '; '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in diff.items()))
+    state = load_checkpoint(last, require=('run', 'history', 'optimizer', 'rng'))
+    if diff := _differences(state['run'], config):
+        raise FetalUSError(f"{out} was trained with other settings, so it can't be resumed with these ({'; '.join(diff)}); "
+                           f"resume with the same settings, or start afresh with another --out (or delete {out})")
     return state
 
 # %% ../nbs/04_train.ipynb #78f18a00
@@ -204,10 +249,33 @@ def _best_and_stale(history:list)->tuple:
     return f1[best], len(f1) - 1 - best
 
 def _split_tensors(cache:ImageCache, split:str, device):
+    "A split's images (uint8) and labels, on `device` once for the whole run."
     rows, labels = cache.split(split)
-    if len(rows) == 0: raise FetalUSError(f"{cache.folder}: no {split} images; check the data's splits")
-    x = torch.from_numpy(cache.load(rows))
-    return (x.to(device) if device.type == "cuda" else x), torch.tensor(labels, dtype=torch.long)
+    if len(rows) == 0:
+        raise FetalUSError(f"{cache.meta['source']}: no {split} images, so it can't be trained on; "
+                           + ("training needs images with Train = 1 (or a train/ folder); a test-only folder is for evaluation"
+                              if split == 'train' else "check the data's splits"))
+    return torch.from_numpy(cache.load(rows)).to(device), torch.tensor(labels, dtype=torch.long, device=device)
+
+def calibration_rows(labels, n:int, seed:int)->np.ndarray:
+    "At most about `n` indices into `labels`, drawn per class in proportion to its share (all of them when there are fewer)."
+    labels = np.asarray(labels)
+    if len(labels) <= n: return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(idx, max(1, round(n * len(idx) / len(labels))), replace=False)
+             for idx in (np.flatnonzero(labels == c) for c in np.unique(labels))]
+    return np.sort(np.concatenate(picks))
+
+class PhaseClock:
+    "Seconds spent per named phase; CUDA is synchronised at each boundary so the GPU's work is counted where it happens."
+    def __init__(self, device): self.device, self.seconds = device, {}
+    def _sync(self):
+        if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
+    @contextmanager
+    def __call__(self, phase:str):
+        self._sync(); t = time.perf_counter()
+        try: yield
+        finally: self._sync(); self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - t, 3)
 
 # %% ../nbs/04_train.ipynb #a049cf06
 def fit(cache:ImageCache, # decoded images with train/val splits
@@ -216,22 +284,25 @@ def fit(cache:ImageCache, # decoded images with train/val splits
         resume:bool=False, # continue the run in `out` from its last complete epoch
         fast:bool=True, # use the cached-features path when the base is frozen for the whole run
         verbose:bool=True, # progress bars and a line per epoch
+        compile:bool=False, # torch.compile the network (about a minute of compilation; pays off on long GPU runs)
        )->TrainResult:
     "Train EfficientNet-B0 on `cache` with `recipe`, checkpointing every epoch; return the history."
     recipe = make_recipe(recipe) if isinstance(recipe, str) else recipe
     if cache.size != recipe.img_size: raise FetalUSError(f"the cache holds {cache.size}px images but the recipe trains at {recipe.img_size}px")
-    out, dev = Path(out), get_device(device)
+    out, dev = check_run_folder(out), get_device(device)
     config = _run_config(cache, recipe, weights, seed, fast, dev)
     state = _start_or_resume(out, config, resume)
     seed_everything(seed)
-    order_gen, aug_gen = torch.Generator().manual_seed(seed), torch.Generator(dev).manual_seed(seed + 1)
-    model = build_model(weights if state is None else 'none', dropout=recipe.dropout)
-    xtr, ytr = _split_tensors(cache, 'train', dev)
-    xva, yva = _split_tensors(cache, 'val', dev)
+    clock = PhaseClock(dev)
+    with clock('setup'):  # model, data on the device, and the device's own start-up
+        if dev.type == 'cuda': torch.backends.cudnn.benchmark = True  # every batch has one shape, so each plan is tuned once
+        order_gen, aug_gen = torch.Generator().manual_seed(seed), torch.Generator(dev).manual_seed(seed + 1)
+        model = build_model(weights if state is None else 'none', dropout=recipe.dropout).to(dev, memory_format=torch.channels_last)
+        xtr, ytr = _split_tensors(cache, 'train', dev)
+        xva, yva = _split_tensors(cache, 'val', dev)
     calibrate = weights == 'none' and recipe.freeze != 'full'
     if calibrate and state is None:  # an untrained frozen base needs real BatchNorm statistics (see 03_model)
-        calibrate_batchnorm(model, (to_input(xtr[i:i + 64], 'cpu', recipe.normalization) for i in range(0, len(xtr), 64)))
-    model.to(dev, memory_format=torch.channels_last)
+        with clock('calibration'): _calibrate(model, xtr, ytr, recipe, seed, dev)
     config.update(bn_calibrated=calibrate, versions=versions(), started=time.strftime('%Y-%m-%dT%H:%M:%S'))
     opt, history = make_optimizer(model, recipe), []
     if state is not None:
@@ -241,52 +312,72 @@ def fit(cache:ImageCache, # decoded images with train/val splits
         if state.get('finished'): return _finish(out, history, config)
     out.mkdir(parents=True, exist_ok=True); save_json(config, out/'config.json')
     fast = fast and recipe.freeze == 'head'
-    t0 = time.time()
-    feats = _cached_features(model, xtr, xva, recipe, out, seed, dev, verbose) if fast else None
-    if fast: config['features_seconds'] = round(time.time() - t0, 2)
-    loss_weights = class_weights(ytr.numpy()).to(dev) if recipe.balance else None
-    steps = math.ceil(len(xtr) / recipe.batch_size); total, warmup = recipe.epochs * steps, round(recipe.warmup_epochs * steps)
+    feats = None
+    if fast:
+        with clock('features'): feats = _cached_features(model, xtr, xva, recipe, out, seed, dev, config, verbose)
+    net = _maybe_compile(model, dev, compile)
+    loss_weights = class_weights(ytr.cpu().numpy()).to(dev) if recipe.balance else None
+    batch = min(recipe.batch_size, len(xtr))
+    steps = len(xtr) // batch  # the last partial batch is dropped: one batch shape (its images come up in other epochs)
+    total, warmup = recipe.epochs * steps, round(recipe.warmup_epochs * steps)
     for epoch in range(len(history), recipe.epochs):
-        t0, frozen = time.time(), base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
+        frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
         model.freeze_base(frozen).train()
         perm = torch.randperm(len(xtr), generator=order_gen)
         view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen)  # drawn on both paths, so they shuffle alike
-        seen, correct, loss_sum = 0, 0, 0.0
-        bar = progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch', leave=False, disable=not verbose)
-        for i in bar:
-            scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))
-            idx = perm[i * recipe.batch_size:(i + 1) * recipe.batch_size]
-            y = ytr[idx].to(dev)
-            with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
-                logits = (model.head(feats[0][view[idx], idx].to(dev)) if fast
-                          else model(to_input(xtr[idx.to(xtr.device)], dev, recipe.normalization, aug_gen, recipe)))
-                loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            seen += len(y); correct += (logits.argmax(1) == y).sum().item(); loss_sum += loss.item() * len(y)
-            bar.set_postfix(loss=f'{loss_sum / seen:.3f}', acc=f'{correct / seen:.3f}')
-        bar.close()
-        model.eval()
-        with torch.inference_mode():
-            val_logits = model.head(feats[1].to(dev)).float().cpu() if fast else predict_logits(model, xva, dev, recipe.normalization)
-        val = metrics(val_logits, yva)
+        perm_dev, view_dev = perm.to(dev), view.to(dev)
+        loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)  # read once an epoch: no sync per step
+        epoch_clock = PhaseClock(dev)
+        with epoch_clock('train'):
+            bar = progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch', leave=False, disable=not verbose)
+            for i in bar:
+                scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))
+                idx = perm_dev[i * batch:(i + 1) * batch]
+                y = ytr[idx]
+                with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
+                    logits = (model.head(feats[0][view_dev[idx], idx]) if fast
+                              else net(to_input(xtr[idx], dev, recipe.normalization, aug_gen, recipe)))
+                    loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
+                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
+                if verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
+            bar.close()
+        seen = steps * batch
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+        with epoch_clock('validation'):
+            model.eval()
+            with torch.inference_mode():
+                val_logits = model.head(feats[1]).float().cpu() if fast else predict_logits(net, xva, dev, recipe.normalization)
+            val = metrics(val_logits, yva.cpu())
+        if not (math.isfinite(train_loss) and math.isfinite(val['loss'])):  # never save a diverged model, as best or last
+            raise FetalUSError(f"training diverged in epoch {epoch + 1}: the loss became {train_loss if not math.isfinite(train_loss) else val['loss']} "
+                               f"(learning rate {recipe.lr * scale:.3g}); lower --lr. "
+                               + (f"{out/'last.pt'} keeps epoch {len(history)}" if history else "No checkpoint was written"))
         history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale,
-                        'train_loss': loss_sum / seen, 'train_acc': correct / seen, 'val_loss': val['loss'], 'val_acc': val['acc'],
-                        'val_macro_f1': val['macro_f1'], 'seconds': round(time.time() - t0, 2)})
+                        'train_loss': train_loss, 'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'],
+                        'val_macro_f1': val['macro_f1']})
         best, stale = _best_and_stale(history)
         done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
-        meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe))
-        if stale == 0: save_checkpoint(out/'best.pt', model, **meta, epoch=epoch + 1, val=val)
-        save_checkpoint(out/'last.pt', model, **meta, epoch=epoch + 1, history=history, optimizer=opt.state_dict(),
-                        rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
+        with epoch_clock('checkpoint'):
+            meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe))
+            if stale == 0: save_checkpoint(out/'best.pt', model, **meta, epoch=epoch + 1, val=val)
+            s = epoch_clock.seconds
+            history[-1].update(train_seconds=s['train'], val_seconds=s['validation'], train_img_s=round(seen / s['train'], 1))
+            save_checkpoint(out/'last.pt', model, **meta, epoch=epoch + 1, history=history, optimizer=opt.state_dict(),
+                            rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
+        history[-1].update(checkpoint_seconds=epoch_clock.seconds['checkpoint'], seconds=round(sum(epoch_clock.seconds.values()), 2))
         _write_history(history, out)
         if verbose: _log_epoch(recipe, history[-1], stale == 0)
         if done: break
+    config['phase_seconds'] = {**clock.seconds, **_epoch_totals(history)}
+    save_json(config, out/'config.json')
     return _finish(out, history, config)
 
 # %% ../nbs/04_train.ipynb #f86488b3
 def _log_epoch(recipe:Recipe, row:dict, best:bool):
     tqdm.write(f"{recipe.name} epoch {row['epoch']}/{recipe.epochs} [{row['stage']}]: train loss {row['train_loss']:.3f} acc {row['train_acc']:.3f} | "
-               f"val loss {row['val_loss']:.3f} acc {row['val_acc']:.3f} macro-F1 {row['val_macro_f1']:.3f}{' (best)' if best else ''} | {row['seconds']:.1f}s")
+               f"val loss {row['val_loss']:.3f} acc {row['val_acc']:.3f} macro-F1 {row['val_macro_f1']:.3f}{' (best)' if best else ''} | "
+               f"{row['seconds']:.1f}s ({row['train_img_s']:.0f} img/s)")
 
 def _write_history(history:list, out:Path):
     with atomic_path(out/'history.csv') as tmp: pd.DataFrame(history).to_csv(tmp, index=False)
@@ -294,29 +385,79 @@ def _write_history(history:list, out:Path):
 def _finish(out:Path, history:list, config:dict)->TrainResult:
     return TrainResult(out, pd.DataFrame(history), config)
 
-def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, verbose:bool=True)->tuple:
-    "Train (views + 1, N, 1280) and validation (N, 1280) features, computed once per run and kept in `out`."
-    path = out/'features.pt'
-    if path.exists():
-        f = torch.load(path, weights_only=True)
-        if f['views'] == recipe.feature_views and f['train'].shape[1] == len(xtr): return f['train'], f['val']
+def _epoch_totals(history:list)->dict:
+    "Seconds spent in training, validation and checkpoint writes over all epochs."
+    return {k: round(sum(h.get(f'{k}_seconds', 0) or 0 for h in history), 2) for k in ('train', 'val', 'checkpoint')}
+
+def _calibrate(model:FetalNet, xtr, ytr, recipe:Recipe, seed:int, dev):
+    "Calibrate BatchNorm on the device, in inference precision, on a seeded class-stratified sample of the training images."
+    rows = torch.from_numpy(calibration_rows(ytr.cpu().numpy(), recipe.calibration_images, seed)).to(xtr.device)
+    b = 256 if dev.type == 'cuda' else 64
+    with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
+        calibrate_batchnorm(model, (to_input(xtr[rows[i:i + b]], dev, recipe.normalization) for i in range(0, len(rows), b)))
+
+def compile_problem(device)->str|None:
+    "Why torch.compile can't run on `device` here (None: it can)."
+    import shutil
+    if not hasattr(torch, 'compile'): return f"torch {torch.__version__} has no torch.compile"
+    if device.type == 'cuda':
+        from torch.utils._triton import has_triton
+        return None if has_triton() else "Triton, which torch.compile needs on CUDA, is not installed"
+    return None if any(shutil.which(c) for c in ('c++', 'g++', 'clang++')) else "no C++ compiler (c++, g++ or clang++) is on PATH"
+
+def _maybe_compile(model:FetalNet, dev, compile:bool)->nn.Module:
+    "`model` compiled with torch.compile when asked for and possible; otherwise `model`, saying why when asked for."
+    if not compile: return model
+    if (why := compile_problem(dev)) is not None:
+        warnings.warn(f"--compile: torch.compile is unavailable here ({why}); training without it"); return model
+    return torch.compile(model)
+
+def _features_key(model:FetalNet, recipe:Recipe, seed:int, config:dict)->str:
+    "Everything the cached features depend on: the base's weights, image size, normalisation, views and their augmentation, seed, data."
+    h = hashlib.sha1()
+    for k, v in model.features.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    aug = {k: getattr(recipe, k) for k in ('img_size', 'normalization', 'feature_views', 'augment', 'rotate_deg')}
+    return short_hash(h.hexdigest(), aug, seed, config['fingerprint'], config['train_digest'], config['val_digest'])
+
+def _load_features(path:Path, key:str, n_train:int, n_val:int, views:int)->tuple|None:
+    "The features in `path` if they were computed under `key` and have the expected shapes; None (and why) otherwise."
+    try: f = load_torch_file(path)
+    except FetalUSError as e: warnings.warn(f"{e}; recomputing the features"); return None
+    ok = (isinstance(f, dict) and f.get('key') == key and isinstance(f.get('train'), torch.Tensor) and isinstance(f.get('val'), torch.Tensor)
+          and tuple(f['train'].shape[:2]) == (views + 1, n_train) and len(f['val']) == n_val)
+    if not ok: warnings.warn(f"{path} was computed for other weights, images or settings; recomputing the features"); return None
+    return f['train'], f['val']
+
+def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, config:dict, verbose:bool=True)->tuple:
+    "Train (views + 1, N, 1280) and validation (N, 1280) features on `dev`, computed once per run and kept in `out`."
+    path, key = out/'features.pt', _features_key(model, recipe, seed, config)
+    if path.exists() and (f := _load_features(path, key, len(xtr), len(xva), recipe.feature_views)) is not None:
+        return f[0].to(dev), f[1].to(dev)
     gen = torch.Generator(dev).manual_seed(seed + 2)  # separate from the training generators, so resuming can recompute it
     tr = embed_views(model, xtr, recipe, recipe.feature_views, gen, dev, desc='train features', verbose=verbose)
     va = embed_views(model, xva, recipe, 0, gen, dev, desc='validation features', verbose=verbose)[0]
-    with atomic_path(path) as tmp: torch.save({'views': recipe.feature_views, 'train': tr, 'val': va}, tmp)
-    return tr, va
+    with atomic_path(path) as tmp: torch.save({'key': key, 'views': recipe.feature_views, 'train': tr, 'val': va}, tmp)
+    return tr.to(dev), va.to(dev)
 
 # %% ../nbs/04_train.ipynb #b054b6ea
 def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
           out, # run folder
           recipe:str='finetune', weights:str='imagenet', device:str='auto', seed:int=0, resume:bool=False,
           cache_dir=None, val_fraction:float=0.2, strict:bool=True, fast:bool=True, workers:int|None=None, verbose:bool=True,
+          kind:str='auto', # data layout: 'auto', 'fetal_planes' or 'folders'
+          compile:bool=False, # torch.compile the network
           **overrides, # recipe fields to change, e.g. epochs=3, img_size=128
          )->TrainResult:
     "Train `recipe` on the data in `data`, writing checkpoints and history to `out`."
     r = make_recipe(recipe, **overrides)
-    cache = build_cache(load_catalog(data, val_fraction=val_fraction, strict=strict), cache_dir, r.img_size, r.resize, workers, strict)
-    return fit(cache, out, r, weights, device, seed, resume, fast, verbose)
+    check_run_folder(out); get_device(device)  # fail on these before the slow cache build
+    t0 = time.perf_counter()
+    cache = build_cache(load_catalog(data, kind, val_fraction=val_fraction, strict=strict), cache_dir, r.img_size, r.resize, workers, strict)
+    cache_seconds = round(time.perf_counter() - t0, 2)
+    result = fit(cache, out, r, weights, device, seed, resume, fast, verbose, compile)
+    result.config['phase_seconds'] = {'cache': cache_seconds, **result.config.get('phase_seconds', {})}
+    save_json(result.config, Path(out)/'config.json')
+    return result
 
 # %% ../nbs/04_train.ipynb #b234cfb3
 def plot_history(histories:dict, # recipe name -> history DataFrame
