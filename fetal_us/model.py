@@ -15,8 +15,8 @@ from .data import CLASSES
 # %% auto #0
 __all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'fold_to_gray', 'FetalNet',
            'imagenet_weights_path', 'download_weights', 'imagenet_state_dict', 'load_torch_file', 'load_weights_file',
-           'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'save_checkpoint',
-           'load_checkpoint', 'model_from_checkpoint']
+           'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy', 'checkpoint_dict',
+           'write_checkpoint', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']
 
 # %% ../nbs/03_model.ipynb #881aee6f
 ARCH = 'efficientnet_b0'
@@ -186,13 +186,27 @@ def frozen_embedder(model:FetalNet)->nn.Module:
     return nn.Sequential(features, nn.AdaptiveAvgPool2d(1), nn.Flatten(1)).eval()
 
 # %% ../nbs/03_model.ipynb #f4da920a
-def save_checkpoint(path, model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->Path:
-    "Write `model` and what is needed to use it to `path`, atomically."
-    ckpt = {'arch': ARCH, 'classes': list(CLASSES), 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
+def cpu_copy(obj):
+    "`obj` with every tensor copied to the CPU (a copy even where it already is, so later in-place updates don't reach it)."
+    if isinstance(obj, torch.Tensor): return obj.detach().to('cpu', copy=True)
+    if isinstance(obj, dict): return {k: cpu_copy(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(cpu_copy(v) for v in obj)
+    return copy.deepcopy(obj)
+
+def checkpoint_dict(model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->dict:
+    "`model` and what is needed to use it, as a self-describing dict of CPU tensors and plain data."
+    return {'arch': ARCH, 'classes': list(CLASSES), 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
             'mean_std': list(NORMALIZATIONS[normalization]), 'recipe': recipe or {}, 'versions': versions(),
-            'model': {k: v.detach().cpu() for k, v in model.state_dict().items()}, **extra}
+            'model': cpu_copy(model.state_dict()), **cpu_copy(extra)}
+
+def write_checkpoint(path, ckpt:dict)->Path:
+    "Write checkpoint dict `ckpt` to `path` atomically."
     with atomic_path(path) as tmp: torch.save(ckpt, tmp)
     return Path(path)
+
+def save_checkpoint(path, model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->Path:
+    "Write `model` and what is needed to use it to `path`, atomically."
+    return write_checkpoint(path, checkpoint_dict(model, img_size, normalization, recipe, **extra))
 
 def load_checkpoint(path, classes=CLASSES,
                     require:tuple=(), # entries the caller needs besides the model, e.g. the training state to resume
