@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space', 'atomic_path',
-           'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'file_md5', 'short_hash',
-           'seed_everything', 'check_device_name', 'get_device', 'progress', 'versions']
+           'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'pid_running', 'child_pids',
+           'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device', 'progress', 'versions']
 
 # %% ../nbs/00_core.ipynb #24e13f04
 class FetalUSError(Exception):
@@ -109,11 +109,21 @@ def die_with_parent(parent:int):
     if os.getppid() != parent: os._exit(1)  # the parent died before prctl took effect
 
 def pid_alive(pid:int)->bool:
-    "Whether a process with id `pid` exists."
+    "Whether a process with id `pid` exists (a zombie, exited but not yet reaped, counts)."
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True
     return True
+
+def pid_running(pid:int)->bool:
+    "Whether process `pid` exists and has not exited (Linux `/proc`; a zombie is not running)."
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] not in 'ZX'
+    except (OSError, IndexError): return False
+
+def child_pids(pid:int)->list:
+    "The ids of process `pid`'s children (Linux `/proc`; empty elsewhere)."
+    try: return [int(c) for c in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
+    except OSError: return []
 
 # %% ../nbs/00_core.ipynb #a6436b7c
 def file_md5(path, chunk:int=1<<20):
