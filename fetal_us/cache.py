@@ -122,9 +122,11 @@ def cache_damage(folder:Path)->str|None:
     for name in ('images.u8', 'files.csv', 'skipped.csv'):
         if not (folder/name).is_file(): return f"{name} is missing"
     if (got := (folder/'images.u8').stat().st_size) != need: return f"images.u8 holds {got:,} bytes instead of {need:,}"
-    try: rows = pd.read_csv(folder/'files.csv')
-    except (ValueError, OSError) as e: return f"files.csv is unreadable ({e})"
+    try: rows, skipped = pd.read_csv(folder/'files.csv'), pd.read_csv(folder/'skipped.csv')
+    except (ValueError, OSError) as e: return f"files.csv or skipped.csv is unreadable ({type(e).__name__}: {e})"
     if list(rows.columns) != ['row', 'image'] or not rows['row'].between(0, meta['n'] - 1).all(): return "files.csv is not a cache index"
+    if len(rows) + len(skipped) != meta['n'] or len(skipped) != meta.get('n_skipped', len(skipped)):
+        return f"files.csv and skipped.csv list {len(rows)} + {len(skipped)} images, but the cache holds {meta['n']}"
     return None
 
 # %% ../nbs/01b_cache.ipynb #143277aa

@@ -10,7 +10,7 @@ import fetal_us
 from .core import DEVICE_CHOICES, FetalUSError, check_device_name
 
 # %% auto #0
-__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_reports', 'parser', 'main']
+__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
 def _int_in(lo:int, hi:int|None=None):
@@ -32,6 +32,11 @@ def _float_in(lo:float, hi:float, lo_open:bool=False, hi_open:bool=False):
             raise argparse.ArgumentTypeError(f"{text} is out of range: expected {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}")
         return v
     return parse
+
+def _path(text:str)->Path:
+    "An argparse type: a non-empty path (an empty one would silently mean the current folder)."
+    if not text.strip(): raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    return Path(text)
 
 def _device(text:str)->str:
     "An argparse type: a device name this project runs on."
@@ -82,6 +87,23 @@ def cmd_train(a):
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
           f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
 
+def cmd_evaluate(a):
+    "Evaluate one run (or compare two) on a split; results go to RUN_DIR/eval/SPLIT/."
+    from fetal_us.evaluate import compare_runs, evaluate
+    import pandas as pd
+    if len(a.run) > 2: raise FetalUSError("--run takes one run folder, or two to compare")
+    results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, a.n_boot, a.seed, a.target_error) for r in a.run]
+    for r in results:
+        m, ci, cal = r['metrics'], r['ci'], r['calibration']
+        print(f"{r['run']} on {r['split']} ({r['images']} images): accuracy {m['accuracy']:.3f} [{ci['accuracy']['low']:.3f}, {ci['accuracy']['high']:.3f}], "
+              f"balanced {m['balanced_accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f} [{ci['macro_f1']['low']:.3f}, {ci['macro_f1']['high']:.3f}]; "
+              f"ECE {cal['before']['ece']:.3f} -> {cal['after']['ece']:.3f} at T={cal['temperature']:.2f}; {Path(r['run'])/'eval'/a.split}")
+    if len(results) == 2:
+        preds = [pd.read_csv(Path(r)/'eval'/a.split/'predictions.csv') for r in a.run]
+        c = compare_runs(*preds, a.n_boot, a.seed)
+        print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {c['difference']:+.3f}, 95% CI [{c['low']:+.3f}, {c['high']:+.3f}] over patients"
+              + ('' if c['low'] <= 0 <= c['high'] else ': beyond noise'))
+
 def cmd_reports(a):
     "Run every stage report on a data folder (the built-in synthetic set by default)."
     from fetal_us.pipeline import make_reports
@@ -94,7 +116,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 def _data_args(p, required=True):
-    p.add_argument('--data', type=Path, required=required, help='FETAL_PLANES_DB folder (CSV + Images/) or a {train,val,test}/<class>/ tree')
+    p.add_argument('--data', type=_path, required=required, help='FETAL_PLANES_DB folder (CSV + Images/) or a {train,val,test}/<class>/ tree')
     p.add_argument('--kind', default='auto', choices=['auto', 'fetal_planes', 'folders'], help='data layout (default: detect)')
     p.add_argument('--no-strict', dest='strict', action='store_false', help='skip bad rows and images and list them, instead of stopping')
 
@@ -106,7 +128,7 @@ def parser()->argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     s = sub.add_parser('synth', help='write a synthetic data set in FETAL_PLANES_DB layout', description=
                        'Render a synthetic stand-in for FETAL_PLANES_DB (CSV, Images/, Masks/), deterministic from --seed.')
-    s.add_argument('--out', type=Path, required=True, help='folder to create')
+    s.add_argument('--out', type=_path, required=True, help='folder to create')
     s.add_argument('--n-per-class', type=_int_in(1, 100_000), default=100, help='images per plane (default: 100)')
     s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
     s.add_argument('--size', type=_size, default=(320, 256), help='image size WIDTHxHEIGHT (default: 320x256)')
@@ -116,7 +138,7 @@ def parser()->argparse.ArgumentParser:
     s.set_defaults(func=cmd_synth)
     s = sub.add_parser('download', help='download FETAL_PLANES_DB from Zenodo (record 3904280)', description=
                        'Download FETAL_PLANES_ZENODO.zip with resume and md5 check, and unpack it into DEST/FETAL_PLANES_DB.')
-    s.add_argument('--dest', type=Path, default=Path('data'), help='destination folder (default: data/)')
+    s.add_argument('--dest', type=_path, default=Path('data'), help='destination folder (default: data/)')
     s.add_argument('--base-url', default='https://zenodo.org', help='Zenodo address (default: https://zenodo.org)')
     s.add_argument('--remove-archive', action='store_true', help='delete the zip after unpacking')
     s.set_defaults(func=cmd_download)
@@ -125,13 +147,13 @@ def parser()->argparse.ArgumentParser:
     _data_args(s)
     s.add_argument('--size', type=_int_in(32, 1024), default=224, help='training image side in px, 32..1024 (default: 224)')
     s.add_argument('--resize', default='stretch', choices=['stretch', 'pad'], help='stretch to square (original) or pad (keep proportions)')
-    s.add_argument('--cache-dir', type=Path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
+    s.add_argument('--cache-dir', type=_path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
     s.add_argument('--workers', type=_int_in(1, 256), default=None, help='decoding processes (default: all cores)')
     s.set_defaults(func=cmd_cache)
     s = sub.add_parser('explore', help='render the data-exploration report', description=
                        'Run the data-exploration notebook headless (papermill) and render it to OUT/data.html.')
     _data_args(s)
-    s.add_argument('--out', type=Path, default=Path('reports'), help='report folder (default: reports/)')
+    s.add_argument('--out', type=_path, default=Path('reports'), help='report folder (default: reports/)')
     s.add_argument('--img-size', type=_int_in(32, 1024), default=224, help='training image side shown in the samples (default: 224)')
     s.set_defaults(func=cmd_explore)
     s = sub.add_parser('train', help='train EfficientNet-B0 with a recipe (seed: the original; finetune: this project\'s)', description=
@@ -139,25 +161,37 @@ def parser()->argparse.ArgumentParser:
                        'A killed run continues from its last complete epoch with --resume.')
     _data_args(s)
     s.add_argument('--recipe', default='finetune', choices=['seed', 'finetune'], help='seed: the original project; finetune (default): staged fine-tuning')
-    s.add_argument('--out', type=Path, required=True, help='run folder (RUN_DIR)')
+    s.add_argument('--out', type=_path, required=True, help='run folder (RUN_DIR)')
     s.add_argument('--epochs', type=_int_in(1, 10_000), help="override the recipe's epochs")
-    s.add_argument('--batch-size', type=_int_in(1, 65_536), help="override the recipe's batch size")
+    s.add_argument('--batch-size', type=_int_in(2, 65_536), help="override the recipe's batch size (at least 2: BatchNorm needs two images)")
     s.add_argument('--lr', type=_float_in(0, 10, lo_open=True), help="override the recipe's learning rate (0 < lr <= 10)")
     s.add_argument('--img-size', type=_int_in(32, 1024), help="override the recipe's image size (224), 32..1024")
     s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none, or a weights file')
     s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto, CUDA if present)')
     s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='training seed (default: 0)')
     s.add_argument('--resume', action='store_true', help='continue the run in --out from its last complete epoch')
-    s.add_argument('--cache-dir', type=Path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
-    s.add_argument('--val-fraction', type=_float_in(0, 1, True, True), default=0.2, help='share of training patients held out for validation (default: 0.2)')
+    s.add_argument('--cache-dir', type=_path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
+    s.add_argument('--val-fraction', type=_float_in(0, 0.5, lo_open=True), default=0.2, help='share of training patients held out for validation (default: 0.2)')
     s.add_argument('--slow', action='store_true', help='frozen base: run the base every epoch instead of caching its features')
     s.add_argument('--compile', action='store_true', help='torch.compile the network: about a minute of compilation for a faster step (long GPU runs)')
     s.set_defaults(func=cmd_train)
+    s = sub.add_parser('evaluate', help='test metrics with patient-level CIs, calibration, breakdowns; compare two runs', description=
+                       'Predict a split once, then write RUN_DIR/eval/SPLIT/ (predictions.csv, metrics.json, figures) and RUN_DIR/calibration.json.')
+    s.add_argument('--run', type=_path, action='append', required=True, help='run folder; give it twice to compare two runs on the same images')
+    s.add_argument('--split', default='test', choices=['test', 'val'], help='split to evaluate (default: test)')
+    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own; e.g. an external test set)")
+    s.add_argument('--checkpoint', default='best', choices=['best', 'last'], help='which checkpoint (default: best)')
+    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
+    s.add_argument('--cache-dir', type=_path, default=None, help="cache folder (default: the run's)")
+    s.add_argument('--n-boot', type=_int_in(10, 100_000), default=1000, help='bootstrap resamples of patients (default: 1000)')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='bootstrap seed (default: 0)')
+    s.add_argument('--target-error', type=_float_in(0, 1, hi_open=True), default=0.02, help='selective prediction: error to keep under (default: 0.02)')
+    s.set_defaults(func=cmd_evaluate)
     s = sub.add_parser('reports', help='run every stage report (the built-in synthetic data by default)', description=
                        'Render all reports into OUT. With the default --data, a synthetic data set is generated there on first use.')
-    s.add_argument('--data', type=Path, default=Path('data/synthetic'), help='data folder (default: data/synthetic, generated if missing)')
-    s.add_argument('--out', type=Path, default=Path('reports'), help='report folder (default: reports/)')
-    s.add_argument('--cache-dir', type=Path, default=Path('data/cache'), help='cache folder (default: data/cache)')
+    s.add_argument('--data', type=_path, default=Path('data/synthetic'), help='data folder (default: data/synthetic, generated if missing)')
+    s.add_argument('--out', type=_path, default=Path('reports'), help='report folder (default: reports/)')
+    s.add_argument('--cache-dir', type=_path, default=Path('data/cache'), help='cache folder (default: data/cache)')
     s.add_argument('--weights', default='none', help="initial weights: none (default, offline), imagenet, or a file")
     s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
     s.add_argument('--epochs', type=_int_in(1, 10_000), default=None, help='override the recipes\' epochs')
@@ -166,12 +200,24 @@ def parser()->argparse.ArgumentParser:
     return p
 
 # %% ../nbs/09_cli.ipynb #f23c407d
+def _os_error(e:OSError)->str:
+    "One sentence for an operating-system error: the file, what is wrong, what to do."
+    import errno
+    from fetal_us.core import write_error
+    where = e.filename or '?'
+    if e.errno == errno.EEXIST: return f"{where} exists and is not a folder (a file or a broken link); choose another path or remove it"
+    if e.errno == errno.ENOTDIR: return f"{where}: a part of this path is a file, not a folder; choose another path"
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM): return str(write_error(e, Path(where)/'x'))
+    return f"{where}: {e.strerror or e}"
+
 def main(argv:list|None=None)->int:
     "Run `fetal-us` with `argv`; return the exit code."
     args = parser().parse_args(argv)
     try: args.func(args)
-    except (FetalUSError, OSError) as e:
+    except FetalUSError as e:
         print(f"fetal-us {args.command}: error: {e}", file=sys.stderr); return 1
+    except OSError as e:  # a file-system fault the library did not foresee: still one line, with the file and the likely fix
+        print(f"fetal-us {args.command}: error: {_os_error(e)}", file=sys.stderr); return 1
     except KeyboardInterrupt:
         print(f"fetal-us {args.command}: interrupted", file=sys.stderr); return 130
     return 0

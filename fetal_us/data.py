@@ -126,11 +126,13 @@ def _csv_rows(csv_path:Path)->list:
     try: text = csv_path.read_text(encoding='utf-8-sig')
     except UnicodeDecodeError as e: raise FetalUSError(f"{csv_path}: not UTF-8 text ({e}); re-save it as UTF-8") from None
     if not text.strip(): raise FetalUSError(f"{csv_path}: the file is empty")
-    return [r for r in csv.reader(text.splitlines(), delimiter=';') if any(f.strip() for f in r)]
+    try: return [r for r in csv.reader(text.splitlines(), delimiter=';', quoting=csv.QUOTE_NONE) if any(f.strip() for f in r)]
+    except csv.Error as e: raise FetalUSError(f"{csv_path}: malformed CSV ({e}); is it FETAL_PLANES_DB's ';'-separated file?") from None
 
 def read_planes_csv(csv_path)->pd.DataFrame:
     "Read FETAL_PLANES_DB_data.csv as strings, checking its separator and columns; rows with a wrong field count go to `df.attrs['bad_rows']`."
     csv_path = Path(csv_path)
+    if csv_path.is_dir(): raise FetalUSError(f"{csv_path}: is a folder; FETAL_PLANES_DB's {CSV_NAME} must be a file")
     if not csv_path.is_file(): raise FetalUSError(f"{csv_path}: not found; a FETAL_PLANES_DB folder holds {CSV_NAME} and Images/ (get it with `fetal-us download`)")
     header, *rows = _csv_rows(csv_path)
     header = [c.strip() for c in header]
@@ -152,7 +154,7 @@ def read_planes_csv(csv_path)->pd.DataFrame:
 # %% ../nbs/01_data.ipynb #4d1bb94e
 def patient_split(labels, patients, val_fraction:float=0.2, seed:int=0)->np.ndarray:
     "Boolean mask of rows for validation: whole patients, stratified by label."
-    if not 0 < val_fraction < 1: raise FetalUSError(f"val_fraction must be between 0 and 1, got {val_fraction}")
+    if not 0 < val_fraction <= 0.5: raise FetalUSError(f"val_fraction must be in (0, 0.5] (the split holds out one fold of round(1 / val_fraction)), got {val_fraction}")
     labels, patients = np.asarray(labels), np.asarray(patients)
     k = max(2, round(1 / val_fraction))
     if len(np.unique(patients)) < k: raise FetalUSError(f"only {len(np.unique(patients))} training patients: too few for a {val_fraction:.0%} validation split")
@@ -235,6 +237,7 @@ def _visible(folder:Path)->list:
 
 def _holdout_images(labels, val_fraction:float, seed:int, root)->np.ndarray:
     "Indices of images held out for validation, stratified by label (for data without patient ids)."
+    if not 0 < val_fraction <= 0.5: raise FetalUSError(f"val_fraction must be in (0, 0.5], got {val_fraction}")
     k = max(2, round(1 / val_fraction))
     counts = pd.Series(labels).map(dict(enumerate(CLASSES))).value_counts()
     if (counts < k).any():
@@ -251,6 +254,8 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
     problems, rows = [], []
     for split in SPLITS:
         if not (root/split).is_dir(): continue
+        problems += [(str(f), f"an image directly in {split}/ has no plane; move it into {split}/<plane>/") for f in _visible(root/split)
+                     if f.is_file() and f.suffix.lower() in IMAGE_EXTS]
         for folder in (p for p in _visible(root/split) if p.is_dir()):
             label = class_index(folder.name)
             if label is None: problems.append((str(folder), f"folder name matches none of {list(CLASSES)}")); continue

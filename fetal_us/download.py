@@ -4,9 +4,9 @@
 
 # %% ../nbs/01a_download.ipynb #0eb10ce8
 from __future__ import annotations
-import http.client, json, shutil, sys, urllib.error, urllib.request, zipfile
+import errno, http.client, json, re, shutil, sys, urllib.error, urllib.request, zipfile
 from pathlib import Path
-from .core import FetalUSError, file_md5, progress
+from .core import FetalUSError, file_md5, progress, write_error
 from .data import CSV_NAME, read_planes_csv
 
 # %% auto #0
@@ -24,11 +24,12 @@ def record_file(record:int=RECORD_ID, # Zenodo record id
                 timeout:float=30)->dict:
     "The `url`, `md5` and `size` of `filename` in Zenodo record `record`."
     api = f"{base_url.rstrip('/')}/api/records/{record}"
+    if not re.match(r'https?://[^/]+', base_url): raise FetalUSError(f"--base-url {base_url!r} is not an http(s) address, e.g. https://zenodo.org")
     try:
         with urllib.request.urlopen(api, timeout=timeout) as r: meta = json.load(r)
-    except (urllib.error.URLError, OSError, json.JSONDecodeError) as e:
+    except (urllib.error.URLError, OSError, json.JSONDecodeError, ValueError) as e:
         raise FetalUSError(f"can't read Zenodo record metadata from {api} ({e}); check the network or download {filename} "
-                           f"by hand from {base_url}/records/{record} and unpack it into data/FETAL_PLANES_DB") from None
+                           f"by hand from {base_url}/records/{record} and unpack it into DEST/FETAL_PLANES_DB") from None
     if not isinstance(meta, dict): raise FetalUSError(f"{api}: not a Zenodo record (the reply is a JSON {type(meta).__name__}, not an object); check --base-url")
     files = meta.get('files', [])
     if isinstance(files, dict): files = list(files.get('entries', {}).values())
@@ -68,6 +69,7 @@ def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
             part.unlink(); return fetch(url, dest, size, timeout, chunk)
         else: raise FetalUSError(f"downloading {url} failed: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+        if getattr(e, 'errno', None) in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES): raise write_error(e, part) from None
         raise FetalUSError(f"downloading {url} stopped at {part.stat().st_size if part.exists() else 0:,} bytes ({e}); "
                            f"the partial file {part} is kept: run the same command again to resume") from None
     got = part.stat().st_size
@@ -114,7 +116,8 @@ def download_fetal_planes(dest='data', # folder that receives the archive and FE
     staging = dest/'.FETAL_PLANES_DB.unpacking'
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        safe_extract(archive, staging)
+        try: safe_extract(archive, staging)
+        except OSError as e: raise write_error(e, target) from None
         try: read_planes_csv(_find_csv(staging)/CSV_NAME)
         except FetalUSError as e:  # the staging folder is deleted below: name the archive, and the path inside it
             raise FetalUSError(f"{archive}: not a usable FETAL_PLANES_DB ({str(e).replace(str(staging.resolve()) + '/', '').replace(str(staging) + '/', '')}); "

@@ -124,8 +124,13 @@ def _state_dict(obj, path)->dict:
 def load_weights_file(path)->dict:
     "A state dict from a file: torchvision's EfficientNet-B0 format, or a fetal_us checkpoint's `model`."
     path = Path(path)
+    if path.is_dir(): raise FetalUSError(f"weights file {path} is a folder; pass imagenet, none, or the path of a weights file (e.g. RUN_DIR/best.pt)")
     if not path.is_file(): raise FetalUSError(f"weights file {path} not found; pass imagenet, none, or the path of an EfficientNet-B0 state dict")
-    return _state_dict(load_torch_file(path), path)
+    sd = _state_dict(load_torch_file(path), path)
+    bad = [k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise FetalUSError(f"{path}: {len(bad)} tensor(s) hold NaN or infinite values (e.g. {bad[0]!r}): the weights of a diverged run? "
+                               "Start from other weights")
+    return sd
 
 def _base_from_checkpoint(model:FetalNet, sd:dict, where)->FetalNet:
     "`model` with the base of fetal_us state dict `sd`, which must hold every base tensor; the head stays fresh."
@@ -148,12 +153,17 @@ def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a s
         if any(k.startswith('head.') for k in sd) or (first is not None and first.ndim == 4 and first.shape[1] == 1):  # a fetal_us checkpoint
             return _base_from_checkpoint(FetalNet(net, num_classes, dropout), sd, weights)
         try: net.load_state_dict(sd)
-        except RuntimeError as e: raise FetalUSError(f"{weights} does not hold EfficientNet-B0 weights ({str(e)[:200]}...)") from None
+        except RuntimeError as e: raise FetalUSError(f"{weights} does not hold EfficientNet-B0 weights ({_one_line(e)})") from None
     return FetalNet(net, num_classes, dropout)
 
 def _load_matching(model, sd, where):
     try: model.load_state_dict(sd)
-    except RuntimeError as e: raise FetalUSError(f"{where}: weights don't fit this model ({str(e)[:200]}...)") from None
+    except RuntimeError as e: raise FetalUSError(f"{where}: weights don't fit this model ({_one_line(e)})") from None
+
+def _one_line(e, limit:int=200)->str:
+    "An exception's message folded onto one line and shortened: PyTorch's load errors span many."
+    s = ' '.join(str(e).split())
+    return s if len(s) <= limit else s[:limit] + '...'
 
 # %% ../nbs/03_model.ipynb #1f5c641a
 FREEZE_POLICIES = ('head', 'full', 'staged')

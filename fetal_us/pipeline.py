@@ -10,7 +10,7 @@ import nbformat
 from .core import FetalUSError, save_json
 
 # %% auto #0
-__all__ = ['REPORT_SKIP_TAG', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'drop_progress', 'render_html',
+__all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'nbs_dir', 'report_notebook', 'drop_progress', 'render_html',
            'run_report', 'make_reports']
 
 # %% ../nbs/07_pipeline.ipynb #d48a82ee
@@ -21,15 +21,15 @@ def nbs_dir()->Path:
                                           "install fetal_us from a clone with `pip install -e .`")
     return d
 
-REPORT_SKIP_TAG = 'test'  # cells that check the code: nbdev_test runs them, a report never does
+REPORT_SKIP_TAGS = {'test', 'explain'}  # cells that check the code, and prose about how it works: the notebook keeps them, a report drops them
 
 def _dropped(cell)->bool:
     src = cell.source
-    if REPORT_SKIP_TAG in cell.metadata.get('tags', []): return True
+    if REPORT_SKIP_TAGS & set(cell.metadata.get('tags', [])): return True
     return cell.cell_type == 'code' and (bool(re.search(r'^\s*#\|\s*eval:\s*false', src, re.M)) or 'nbdev_' + 'export()' in src)
 
 def report_notebook(notebook)->nbformat.NotebookNode:
-    "The notebook as a report runs it: without cells tagged `test`, the export cell and `#| eval: false` cells."
+    "The notebook as a report runs it: without cells tagged `test` or `explain`, the export cell and `#| eval: false` cells."
     nb = nbformat.read(notebook, as_version=4)
     if not any('parameters' in c.metadata.get('tags', []) for c in nb.cells):
         raise FetalUSError(f"{notebook}: no cell tagged `parameters`, so papermill can't pass it settings")
@@ -103,5 +103,9 @@ def make_reports(data=DEFAULT_DATA, # data folder; the default is generated on f
     data, out = str(data.resolve()), Path(out)
     train_params = {'data_dir': data, 'recipes': 'seed,finetune', 'epochs': epochs or 0, 'img_size': img_size, 'weights': weights,
                     'device': device, 'runs_dir': str((out/'runs').resolve()), 'cache_dir': str(Path(cache_dir).resolve())}
+    runs = (out/'runs').resolve()
+    eval_params = {'run_dir': str(runs/'finetune'), 'compare_run': str(runs/'seed'), 'split': 'test', 'device': device,
+                   'cache_dir': str(Path(cache_dir).resolve())}
     return [run_report('02a_explore', out, {'data_dir': data}, name='data'),
-            run_report('04_train', out, train_params, name='training')]
+            run_report('04_train', out, train_params, name='training'),
+            run_report('05_evaluate', out, eval_params, name='evaluation')]

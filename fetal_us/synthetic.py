@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
-from .core import FetalUSError, die_with_parent, load_json, pid_alive, progress, save_json
+from .core import FetalUSError, die_with_parent, load_json, pid_alive, progress, save_json, write_error
 from .data import CLASSES, CSV_NAME
 
 # %% auto #0
@@ -304,6 +304,18 @@ def _render_rows(args):
     return len(rows)
 
 # %% ../nbs/02_synthetic.ipynb #628fb59d
+def _existing_settings(out:Path)->dict|None:
+    "The settings recorded in `out/synthetic.json` (None when the file is unreadable or not ours)."
+    try: meta = load_json(out/'synthetic.json')
+    except (OSError, ValueError): return None
+    return meta.get('settings') if isinstance(meta, dict) else None
+
+def _complete(out:Path, n_per_class:int)->bool:
+    "Whether a synthetic folder still holds its CSV and every image and mask it was written with."
+    n = 6 * n_per_class
+    return ((out/CSV_NAME).is_file() and sum(1 for _ in (out/'Images').glob('*.png')) == n
+            and sum(1 for _ in (out/'Masks').glob('*.png')) == n) if (out/'Images').is_dir() and (out/'Masks').is_dir() else False
+
 def _remove_dead_staging(out:Path):
     "Remove the staging folders that killed `write_synthetic` runs left beside `out` (those of live processes stay)."
     for d in out.parent.glob(f'.{out.name}.writing-*'):
@@ -316,12 +328,14 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
                     size:tuple=(320, 256), # (width, height) in px
                     difficulty:float=0.5, workers:int|None=None, overwrite:bool=False)->Path:
     "Render a synthetic FETAL_PLANES_DB (CSV, Images/, Masks/) into `out`; reuse it if already there."
-    out = Path(out)
+    out = Path(out).resolve()  # '.' and 'x/..' have no name of their own to stage beside
     settings = {'n_per_class': n_per_class, 'seed': seed, 'size': list(size), 'difficulty': difficulty, 'generator': 1}
+    if out.exists() and not out.is_dir(): raise FetalUSError(f"{out} is a file; --out must be a folder")
     if (out/'synthetic.json').exists():
-        if load_json(out/'synthetic.json')['settings'] == settings: return out
-        if not overwrite: raise FetalUSError(f"{out} holds a synthetic data set with other settings ({load_json(out/'synthetic.json')['settings']}); "
-                                             "choose another --out, or pass --overwrite to replace it")
+        there = _existing_settings(out)
+        if there == settings and _complete(out, n_per_class): return out
+        if not overwrite: raise FetalUSError(f"{out} holds a synthetic data set " + ("with other settings" if there != settings else "that is incomplete (images missing)")
+                                             + f" ({there}); choose another --out, or pass --overwrite to replace it")
     elif out.exists() and any(out.iterdir()) and not overwrite:
         raise FetalUSError(f"{out} exists and is not a synthetic data set; choose another --out, or pass --overwrite to replace it")
     if not 0 <= difficulty <= 1: raise FetalUSError(f"difficulty must be within 0..1, got {difficulty}")
@@ -348,5 +362,6 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
                   staging/'synthetic.json')
         if out.exists(): shutil.rmtree(out)
         staging.rename(out)
+    except OSError as e: raise write_error(e, staging) from None
     finally: shutil.rmtree(staging, ignore_errors=True)
     return out

@@ -24,8 +24,8 @@ from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, cali
 # %% auto #0
 __all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
            'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
-           'split_digest', 'check_run_folder', 'calibration_rows', 'BackgroundWriter', 'PhaseClock', 'fit',
-           'compile_problem', 'train', 'plot_history', 'compare_runs']
+           'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
+           'fit', 'compile_problem', 'train', 'plot_history', 'compare_runs']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ RECIPES = {
 
 # %% ../nbs/04_train.ipynb #04c252d6
 AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
-_RANGES = {  # field: (low, high, low included); values outside are refused with the range
-    'epochs': (1, 10_000, True), 'batch_size': (1, 65_536, True), 'lr': (0, 10, False), 'base_lr_mult': (0, 100, True),
+_RANGES = {  # field: (low, high, low included); values outside are refused with the range (a batch of one can't train BatchNorm)
+    'epochs': (1, 10_000, True), 'batch_size': (2, 65_536, True), 'lr': (0, 10, False), 'base_lr_mult': (0, 100, True),
     'weight_decay': (0, 10, True), 'warmup_epochs': (0, 10_000, True), 'head_epochs': (0, 10_000, True),
     'label_smoothing': (0, 0.99, True), 'rotate_deg': (0, 180, True), 'img_size': (8, 4096, True), 'dropout': (0, 0.99, True),
     'patience': (0, 10_000, True), 'feature_views': (0, 64, True), 'calibration_images': (1, 10_000_000, True)}
@@ -222,10 +222,25 @@ def _differences(there:dict, now:dict)->list:
     return out
 
 def check_run_folder(out)->Path:
-    "`out` as a Path, refusing a path that is an existing file (checked before any slow work)."
+    "`out` as a Path, refusing an empty path or an existing file (checked before any slow work)."
+    if not str(out).strip(): raise FetalUSError("the run folder (--out) is empty; name a folder, e.g. runs/ft")
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise FetalUSError(f"{out} is a file; the run folder (--out) must be a folder, new or holding a run")
+    if out.exists() and not out.is_dir() or out.is_symlink() and not out.exists():
+        raise FetalUSError(f"{out} is a file (or a broken link); the run folder (--out) must be a folder, new or holding a run")
     return out
+
+@contextmanager
+def run_folder_lock(out:Path):
+    "Hold `out`'s lock for the whole run: a second `train` into the same folder is refused instead of mixing two runs."
+    from filelock import FileLock, Timeout
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out/'.lock'))
+    try: lock.acquire(timeout=0)
+    except Timeout: raise FetalUSError(f"{out} is in use by another fetal-us train; wait for it, or choose another --out") from None
+    try:
+        for stale in out.glob('.*.tmp'): stale.unlink(missing_ok=True)  # half-written files of a killed run (the lock says none is running)
+        yield
+    finally: lock.release()
 
 def _start_or_resume(out:Path, config:dict, resume:bool)->dict|None:
     "The state to resume from (None: start afresh), after checking the run folder."
@@ -235,7 +250,9 @@ def _start_or_resume(out:Path, config:dict, resume:bool)->dict|None:
         if resume: warnings.warn(f"{out}: no complete epoch to resume (no last.pt); starting the run from the beginning")
         return None
     if not resume: raise FetalUSError(f"{out} already holds a run (last.pt); pass --resume to continue it, or choose another --out")
-    state = load_checkpoint(last, require=('run', 'history', 'optimizer', 'rng'))
+    try: state = load_checkpoint(last, require=('run', 'history', 'optimizer', 'rng'))
+    except FetalUSError as e:
+        raise FetalUSError(f"{e}; it can't be resumed: restore it, or start afresh with another --out (or delete {out})") from None
     if diff := _differences(state['run'], config):
         raise FetalUSError(f"{out} was trained with other settings, so it can't be resumed with these ({'; '.join(diff)}); "
                            f"resume with the same settings, or start afresh with another --out (or delete {out})")
@@ -303,6 +320,10 @@ def fit(cache:ImageCache, # decoded images with train/val splits
     recipe = make_recipe(recipe) if isinstance(recipe, str) else recipe
     if cache.size != recipe.img_size: raise FetalUSError(f"the cache holds {cache.size}px images but the recipe trains at {recipe.img_size}px")
     out, dev = check_run_folder(out), get_device(device)
+    with run_folder_lock(out): return _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune)
+
+def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune)->TrainResult:
+    "`fit`, with its arguments checked and the run folder locked."
     config = _run_config(cache, recipe, weights, seed, fast, dev)
     state = _start_or_resume(out, config, resume)
     seed_everything(seed)
@@ -492,6 +513,7 @@ def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
     cache_seconds = round(time.perf_counter() - t0, 2)
     result = fit(cache, out, r, weights, device, seed, resume, fast, verbose, compile, autotune)
     result.config['phase_seconds'] = {'cache': cache_seconds, **result.config.get('phase_seconds', {})}
+    result.config.update(kind=cache.meta['kind'], val_fraction=val_fraction, resize=r.resize)  # what evaluation needs to rebuild the splits
     save_json(result.config, Path(out)/'config.json')
     return result
 
