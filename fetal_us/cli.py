@@ -65,9 +65,12 @@ def cmd_cache(a):
     from fetal_us.data import load_catalog
     from fetal_us.cache import build_cache
     t0 = time.time()
-    cache = build_cache(load_catalog(a.data, a.kind, strict=a.strict), a.cache_dir, a.size, a.resize, a.workers, a.strict)
+    catalog = load_catalog(a.data, a.kind, strict=a.strict)
+    cache = build_cache(catalog, a.cache_dir, a.size, a.resize, a.workers, a.strict)
+    in_csv, undecodable = len(catalog.skipped), len(cache.skipped) - len(catalog.skipped)
     print(f"{'reused' if cache.reused else 'built'} cache of {len(cache.items)} images at {a.size}px in {cache.folder} ({time.time() - t0:.1f}s)"
-          + (f"; {len(cache.skipped)} skipped, listed in {cache.folder/'skipped.csv'}" if len(cache.skipped) else ''))
+          + (f"; {in_csv} row(s) or file(s) of the data skipped (listed in the warning above)" if in_csv else '')
+          + (f"; {undecodable} undecodable image(s) skipped, listed in {cache.folder/'skipped.csv'}" if undecodable else ''))
 
 def cmd_explore(a):
     "Render the data-exploration report."

@@ -40,6 +40,8 @@ def write_error(e:BaseException, path)->FetalUSError:
     "The one-line error for a failed write of `path`: full disk, read-only or forbidden folder, or other."
     where, code = Path(path).parent, getattr(e, 'errno', None)
     if code == errno.EROFS: return FetalUSError(f"{path}: {where} is on a read-only file system; choose a writable folder")
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        return FetalUSError(f"{path}: a part of this path is a file (or a broken link), not a folder; choose another folder")
     if code in _NOT_WRITABLE: return FetalUSError(f"{path}: no permission to write in {where}; choose a folder you can write to")
     if disk_full(e, where): return FetalUSError(f"{path}: no space left on the device holding {where}; free some space (or choose another folder) and run again")
     return FetalUSError(f"{path}: could not be written ({e})")
