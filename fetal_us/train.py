@@ -294,6 +294,8 @@ class BackgroundWriter:
     def close(self):
         try: self.wait()
         finally: self._pool.shutdown()
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
 
 class PhaseClock:
     "Seconds spent per named phase; CUDA is synchronised at each boundary so the GPU's work is counted where it happens."
@@ -354,67 +356,60 @@ def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile,
     batch = min(recipe.batch_size, len(xtr))
     steps = len(xtr) // batch  # the last partial batch is dropped: one batch shape (its images come up in other epochs)
     total, warmup = recipe.epochs * steps, round(recipe.warmup_epochs * steps)
-    writer = BackgroundWriter()
-    try: _epochs(model, net, opt, history, config, recipe, out, dev, xtr, ytr, xva, yva, feats, fast, order_gen, aug_gen, loss_weights,
-                 batch, steps, total, warmup, writer, verbose)
-    finally: writer.close()   # the last epoch's checkpoint is on disk before fit returns (or raises)
+    with BackgroundWriter() as writer:  # each epoch's checkpoint is written while the next one trains, and is on disk before fit returns or raises
+        for epoch in range(len(history), recipe.epochs):
+            frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
+            model.freeze_base(frozen).train()
+            perm = torch.randperm(len(xtr), generator=order_gen)
+            view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen)  # drawn on both paths, so they shuffle alike
+            perm_dev, view_dev = perm.to(dev), view.to(dev)
+            loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)  # read once an epoch: no sync per step
+            epoch_clock = PhaseClock(dev)
+            with epoch_clock('train'):
+                bar = progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch', leave=False, disable=not verbose)
+                for i in bar:
+                    scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))
+                    idx = perm_dev[i * batch:(i + 1) * batch]
+                    y = ytr[idx]
+                    with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
+                        logits = (model.head(feats[0][view_dev[idx], idx]) if fast
+                                  else net(to_input(xtr[idx], dev, recipe.normalization, aug_gen, recipe)))
+                        loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
+                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
+                    if verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
+                bar.close()
+            seen = steps * batch
+            train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+            with epoch_clock('validation'):
+                model.eval()
+                with torch.inference_mode():
+                    val_logits = model.head(feats[1]).float().cpu() if fast else predict_logits(net, xva, dev, recipe.normalization)
+                val = metrics(val_logits, yva.cpu())
+            if not (math.isfinite(train_loss) and math.isfinite(val['loss'])):  # never save a diverged model, as best or last
+                raise FetalUSError(f"training diverged in epoch {epoch + 1}: the loss became {train_loss if not math.isfinite(train_loss) else val['loss']} "
+                                   f"(learning rate {recipe.lr * scale:.3g}); lower --lr. "
+                                   + (f"{out/'last.pt'} keeps epoch {len(history)}" if history else "No checkpoint was written"))
+            history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale,
+                            'train_loss': train_loss, 'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'],
+                            'val_macro_f1': val['macro_f1']})
+            best, stale = _best_and_stale(history)
+            done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
+            with epoch_clock('checkpoint'):  # copies to the CPU now (and waits for the previous write); the disk write overlaps the next epoch
+                writer.wait()
+                meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe), epoch=epoch + 1)
+                best_ckpt = checkpoint_dict(model, **meta, val=val) if stale == 0 else None
+                last_ckpt = checkpoint_dict(model, **meta, optimizer=opt.state_dict(), rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
+            s = epoch_clock.seconds
+            history[-1].update(train_seconds=s['train'], val_seconds=s['validation'], train_img_s=round(seen / s['train'], 1),
+                               checkpoint_seconds=s['checkpoint'], seconds=round(sum(s.values()), 2))
+            last_ckpt['history'] = copy.deepcopy(history)
+            writer.submit(_write_epoch, out, best_ckpt, last_ckpt)
+            if verbose: _log_epoch(recipe, history[-1], stale == 0)
+            if done: break
     config['phase_seconds'] = {**clock.seconds, **_epoch_totals(history)}
     save_json(config, out/'config.json')
     return _finish(out, history, config)
-
-def _epochs(model, net, opt, history, config, recipe, out, dev, xtr, ytr, xva, yva, feats, fast, order_gen, aug_gen, loss_weights,
-            batch, steps, total, warmup, writer, verbose):
-    "The epochs of `fit`, from the first one not in `history`; each ends with its checkpoint handed to `writer`."
-    for epoch in range(len(history), recipe.epochs):
-        frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
-        model.freeze_base(frozen).train()
-        perm = torch.randperm(len(xtr), generator=order_gen)
-        view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen)  # drawn on both paths, so they shuffle alike
-        perm_dev, view_dev = perm.to(dev), view.to(dev)
-        loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)  # read once an epoch: no sync per step
-        epoch_clock = PhaseClock(dev)
-        with epoch_clock('train'):
-            bar = progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch', leave=False, disable=not verbose)
-            for i in bar:
-                scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))
-                idx = perm_dev[i * batch:(i + 1) * batch]
-                y = ytr[idx]
-                with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
-                    logits = (model.head(feats[0][view_dev[idx], idx]) if fast
-                              else net(to_input(xtr[idx], dev, recipe.normalization, aug_gen, recipe)))
-                    loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-                loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
-                if verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
-            bar.close()
-        seen = steps * batch
-        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
-        with epoch_clock('validation'):
-            model.eval()
-            with torch.inference_mode():
-                val_logits = model.head(feats[1]).float().cpu() if fast else predict_logits(net, xva, dev, recipe.normalization)
-            val = metrics(val_logits, yva.cpu())
-        if not (math.isfinite(train_loss) and math.isfinite(val['loss'])):  # never save a diverged model, as best or last
-            raise FetalUSError(f"training diverged in epoch {epoch + 1}: the loss became {train_loss if not math.isfinite(train_loss) else val['loss']} "
-                               f"(learning rate {recipe.lr * scale:.3g}); lower --lr. "
-                               + (f"{out/'last.pt'} keeps epoch {len(history)}" if history else "No checkpoint was written"))
-        history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale,
-                        'train_loss': train_loss, 'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'],
-                        'val_macro_f1': val['macro_f1']})
-        best, stale = _best_and_stale(history)
-        done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
-        with epoch_clock('checkpoint'):  # copies to the CPU now (and waits for the previous write); the disk write overlaps the next epoch
-            writer.wait()
-            meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe), epoch=epoch + 1)
-            best_ckpt = checkpoint_dict(model, **meta, val=val) if stale == 0 else None
-            last_ckpt = checkpoint_dict(model, **meta, optimizer=opt.state_dict(), rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
-        s = epoch_clock.seconds
-        history[-1].update(train_seconds=s['train'], val_seconds=s['validation'], train_img_s=round(seen / s['train'], 1),
-                           checkpoint_seconds=s['checkpoint'], seconds=round(sum(s.values()), 2))
-        last_ckpt['history'] = copy.deepcopy(history)
-        writer.submit(_write_epoch, out, best_ckpt, last_ckpt)
-        if verbose: _log_epoch(recipe, history[-1], stale == 0)
-        if done: break
 
 def _write_epoch(out:Path, best:dict|None, last:dict):
     "An epoch's files, in the order that keeps a crash harmless: best.pt, then last.pt (what a resume reads), then history.csv."
