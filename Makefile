@@ -5,7 +5,7 @@ VENV := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),.venv)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.fetal_us-installed
 
-.PHONY: install reports test export clean-nbs check-sync bench
+.PHONY: install reports test test-fast lab export clean-nbs check-sync bench
 
 # torch and torchvision come from the ranges in settings.ini (pip's local constraints pick the on-disk builds)
 $(STAMP): settings.ini setup.py
@@ -16,14 +16,25 @@ $(STAMP): settings.ini setup.py
 
 install: $(STAMP)
 
-## the main job: every report on the built-in synthetic data (generated into data/ on first use)
+## the main job: every report and the index on the built-in synthetic data (generated into data/ on first use)
 reports: install
-	$(BIN)/fetal-us reports --data data/synthetic --out reports --cache-dir data/cache
+	$(BIN)/fetal-us reports --profile quick --out reports --update-readme README.md
 
-## the tests: every notebook's cells (nbdev_test), then pytest for anything under tests/ (none is fine)
+## the tests: every notebook's cells, also those flagged slow (nbdev_test), then pytest for tests/ (none is fine);
+## temporary files go to a scratch folder that is removed afterwards
 test: install
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print
-	@if ls tests/test_*.py >/dev/null 2>&1; then $(BIN)/python -m pytest -q tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; fi
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	TMPDIR="$$scratch" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print --flags slow || exit $$?; \
+	if ls tests/test_*.py >/dev/null 2>&1; then $(BIN)/python -m pytest -q tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; fi
+
+## a quicker loop while editing: skips the cells flagged slow
+test-fast: install
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	TMPDIR="$$scratch" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print
+
+## JupyterLab in the project's environment
+lab: install
+	$(BIN)/jupyter lab nbs/
 
 export: install
 	$(BIN)/nbdev_export
@@ -38,3 +49,4 @@ check-sync: install
 bench: install
 	$(BIN)/python benchmarks/cache_vs_png.py
 	$(BIN)/python benchmarks/train_seed_recipe.py
+	$(BIN)/python benchmarks/predict.py

@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .core import DEVICE_CHOICES, FetalUSError, check_device_name
+from .core import DEVICE_CHOICES, FetalUSError, atomic_path, check_device_name
 
 # %% auto #0
-__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_reports', 'parser', 'main']
+__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret', 'cmd_predict',
+           'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
 def _int_in(lo:int, hi:int|None=None):
@@ -107,10 +108,55 @@ def cmd_evaluate(a):
         print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {c['difference']:+.3f}, 95% CI [{c['low']:+.3f}, {c['high']:+.3f}] over patients"
               + ('' if c['low'] <= 0 <= c['high'] else ': beyond noise'))
 
+def _methods(text:str)->str:
+    "argparse type: a comma-separated list of interpretability methods."
+    from fetal_us.interpret import parse_methods
+    try: return ','.join(parse_methods(text))
+    except FetalUSError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
+def cmd_interpret(a):
+    "Grad-CAM family maps of a run, measured; results go to RUN_DIR/interpret/."
+    from fetal_us.interpret import interpret
+    r = interpret(a.run, a.split, a.data, a.checkpoint, a.methods, a.n, a.per_class, a.n_sanity, a.steps, a.n_boot, a.seed,
+                  a.shortcut, a.shortcut_epochs, a.device, a.cache_dir)
+    f = lambda v: 'n/a' if v is None else f'{v:.2f}'   # NaN (all-zero maps) comes back as None
+    if r['localisation'] is None: print(f"localisation: skipped, no masks for the {r['split']} images of {r['data']}")
+    else:
+        for row in r['localisation']:
+            if row['plane'] == 'all': print(f"localisation {row['method']}: pointing game {f(row['pointing'])} [{f(row['pointing_low'])}, {f(row['pointing_high'])}], "
+                                            f"energy in mask {f(row['energy'])} [{f(row['energy_low'])}, {f(row['energy_high'])}]")
+        if r['masks']['missing']: print(f"localisation: {r['masks']['missing']} of {r['images']} images had no mask and were left out")
+    for row in r['faithfulness']['table']:
+        print(f"faithfulness {row['method']}: deletion area {f(row['deletion_auc'])}, insertion area {f(row['insertion_auc'])}")
+    print(f"sanity check: {', '.join(r['sanity']['flagged']) or 'no method'} flagged as insensitive to the weights")
+    if 'shortcut' in r:
+        acc = r['shortcut']['accuracy']
+        print('shortcut: ' + ', '.join(f"{k} {v:.3f}" for k, v in acc.items()) + f"; {r['shortcut']['follows_lying_marker']:.0%} follow a lying marker")
+    print(f"{Path(r['run'])/'interpret'}: interpret.json and {len(r['figures'])} figures")
+
+def cmd_predict(a)->int:
+    "Predict the plane of image files and folders into a CSV; exit 2 when some files could not be read."
+    from fetal_us.predict import Predictor
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # torch's and numpy's noise; our own warnings are printed below
+        pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers)
+    if pr.calibration is None: print(f"fetal-us predict: warning: no calibration.json beside {pr.path}: probabilities are uncalibrated "
+                                     f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
+    df = pr(a.paths, cam_dir=a.cam)
+    if df.empty: raise FetalUSError(f"no image or DICOM files in {', '.join(map(str, a.paths))}")
+    with atomic_path(a.out) as tmp: df.to_csv(tmp, index=False)
+    failed, ok = int(df['error'].notna().sum()), df[df['error'].isna()]
+    print(f"{len(ok)} images predicted, {int(ok['abstain'].sum())} abstained, {failed} unreadable; {a.out}" + (f"; overlays in {a.cam}" if a.cam else ''))
+    return 2 if failed else 0
+
 def cmd_reports(a):
-    "Run every stage report on a data folder (the built-in synthetic set by default)."
-    from fetal_us.pipeline import make_reports
-    for html in make_reports(a.data, a.out, a.cache_dir, a.weights, a.device, a.epochs, a.img_size): print(f"report: {html}")
+    "Run every stage report for one parameter set (the built-in synthetic data by default) and write the index."
+    from fetal_us.pipeline import load_json, make_reports, update_readme
+    index = make_reports(a.profile, a.data, a.out, a.run_name, dict(a.p or []), a.force)
+    if a.update_readme:
+        if update_readme(a.update_readme, load_json(index.parent/'results.json')): print(f"{a.update_readme}: results table updated")
+        else: raise FetalUSError(f"{a.update_readme}: no <!-- results:start --> ... <!-- results:end --> block to update")
 
 # %% ../nbs/09_cli.ipynb #ab0b47a8
 class _Parser(argparse.ArgumentParser):
@@ -190,15 +236,48 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='bootstrap seed (default: 0)')
     s.add_argument('--target-error', type=_float_in(0, 1, hi_open=True), default=0.02, help='selective prediction: error to keep under (default: 0.02)')
     s.set_defaults(func=cmd_evaluate)
-    s = sub.add_parser('reports', help='run every stage report (the built-in synthetic data by default)', description=
-                       'Render all reports into OUT. With the default --data, a synthetic data set is generated there on first use.')
-    s.add_argument('--data', type=_path, default=Path('data/synthetic'), help='data folder (default: data/synthetic, generated if missing)')
-    s.add_argument('--out', type=_path, default=Path('reports'), help='report folder (default: reports/)')
-    s.add_argument('--cache-dir', type=_path, default=Path('data/cache'), help='cache folder (default: data/cache)')
-    s.add_argument('--weights', default='none', help="initial weights: none (default, offline), imagenet, or a file")
+    s = sub.add_parser('interpret', help='Grad-CAM family maps, measured: localisation, faithfulness, sanity check, shortcut experiment', description=
+                       'Draw and measure heat maps of a run (pytorch-grad-cam on the last convolutional stage); write RUN_DIR/interpret/.')
+    s.add_argument('--run', type=_path, required=True, help='run folder written by `fetal-us train`')
+    s.add_argument('--split', default='test', choices=['test', 'val'], help='split to interpret (default: test)')
+    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own)")
+    s.add_argument('--checkpoint', default='best', choices=['best', 'last'], help='which checkpoint (default: best)')
+    s.add_argument('--methods', type=_methods, default='gradcam,gradcam++,eigencam',
+                   help='comma-separated: gradcam, gradcam++, eigencam, ablationcam, scorecam (default: the first three; the last two are slow on a CPU)')
+    s.add_argument('--n', type=_int_in(1, 10_000), default=8, help='images per plane that are measured (default: 8)')
+    s.add_argument('--per-class', type=_int_in(1, 20), default=2, help='overlay examples per plane, correct and incorrect each (default: 2)')
+    s.add_argument('--n-sanity', type=_int_in(1, 1000), default=6, help='images of the randomisation check (default: 6)')
+    s.add_argument('--steps', type=_int_in(2, 1000), default=16, help='steps of the deletion and insertion curves (default: 16)')
+    s.add_argument('--n-boot', type=_int_in(10, 100_000), default=1000, help='bootstrap resamples of patients (default: 1000)')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='seed of the sample, random orders and bootstrap (default: 0)')
+    s.add_argument('--shortcut', action='store_true', help='also run the shortcut experiment (fine-tunes a copy of the run on marked data)')
+    s.add_argument('--shortcut-epochs', type=_int_in(1, 10_000), default=4, help="epochs of fine-tuning on the marked data (default: 4)")
     s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
-    s.add_argument('--epochs', type=_int_in(1, 10_000), default=None, help='override the recipes\' epochs')
-    s.add_argument('--img-size', type=_int_in(32, 1024), default=128, help='training image side (default: 128, minutes on a CPU)')
+    s.add_argument('--cache-dir', type=_path, default=None, help="cache folder (default: the run's)")
+    s.set_defaults(func=cmd_interpret)
+    s = sub.add_parser('predict', help='the plane of new images (PNG, JPEG, BMP, TIFF, DICOM) into a CSV, with abstention', description=
+                       'One CSV row per image or DICOM frame: predicted plane, calibrated probabilities, abstain flag and reason, or the error. '
+                       'Exit code 0 when every file was read, 2 when some could not be, 1 on a usage error.')
+    s.add_argument('paths', type=_path, nargs='+', help='image files and folders (searched recursively)')
+    s.add_argument('--checkpoint', type=_path, required=True, help='RUN_DIR/best.pt (or a run folder)')
+    s.add_argument('--out', type=_path, default=Path('predictions.csv'), help='CSV to write (default: predictions.csv)')
+    s.add_argument('--cam', type=_path, default=None, help='folder for one Grad-CAM overlay PNG per image')
+    s.add_argument('--abstain-threshold', type=_float_in(0, 1), default=None, help="calibrated confidence under which to abstain (default: the run's, from evaluation)")
+    s.add_argument('--batch-size', type=_int_in(1, 4096), default=32, help='images per forward pass (default: 32)')
+    s.add_argument('--workers', type=_int_in(0, 64), default=None, help='decoding processes (default: up to 4; 0 decodes in the main process)')
+    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
+    s.set_defaults(func=cmd_predict)
+    s = sub.add_parser('reports', help='run every stage report and write an index (the built-in synthetic data by default)', description=
+                       'Run the data, training, evaluation and interpretability reports for one parameter set into OUT/NAME/ and write '
+                       'OUT/NAME/index.html and OUT/index.html. Finished stages whose inputs are unchanged are reused.')
+    s.add_argument('--profile', default='quick', choices=['quick', 'full'], help='quick (default): built-in synthetic data, minutes on a CPU; '
+                   'full: FETAL_PLANES_DB from --data, 224 px, ImageNet weights (a GPU)')
+    s.add_argument('--data', type=_path, default=None, help="data folder (default: the profile's; quick generates data/synthetic)")
+    s.add_argument('--out', type=_path, default=Path('reports'), help='report folder (default: reports/)')
+    s.add_argument('--run-name', default=None, help='folder name of this parameter set (default: the profile and a hash of the parameters)')
+    s.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), help='set a parameter, e.g. -p epochs 3 -p device cuda (repeatable)')
+    s.add_argument('--force', action='store_true', help='re-run every stage, also those whose inputs are unchanged')
+    s.add_argument('--update-readme', type=_path, default=None, metavar='README', help="rewrite README's results table from this run")
     s.set_defaults(func=cmd_reports)
     return p
 
@@ -216,11 +295,11 @@ def _os_error(e:OSError)->str:
 def main(argv:list|None=None)->int:
     "Run `fetal-us` with `argv`; return the exit code."
     args = parser().parse_args(argv)
-    try: args.func(args)
+    try: code = args.func(args)
     except FetalUSError as e:
         print(f"fetal-us {args.command}: error: {e}", file=sys.stderr); return 1
     except OSError as e:  # a file-system fault the library did not foresee: still one line, with the file and the likely fix
         print(f"fetal-us {args.command}: error: {_os_error(e)}", file=sys.stderr); return 1
     except KeyboardInterrupt:
         print(f"fetal-us {args.command}: interrupted", file=sys.stderr); return 130
-    return 0
+    return code or 0

@@ -324,6 +324,8 @@ def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device
     brain = df[df['true'] == 'Fetal brain']
     result['breakdowns']['brain_plane'] = (b.reset_index().to_dict('records') if len(brain) and (b := breakdown(brain, 'brain_plane', n_boot, seed)) is not None else None)
     save_run_results(run, split, df, result, prob_t(val), val, figures)
+    from fetal_us.card import write_model_card
+    write_model_card(run, split)
     return _plain(result)
 
 def save_run_results(run:Path, split:str, df:pd.DataFrame, result:dict, val_prob_t, val:pd.DataFrame, figures:bool=True):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, hashlib, math, time, warnings
 from concurrent.futures import ThreadPoolExecutor
+from matplotlib.ticker import MaxNLocator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, cali
 __all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
            'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
            'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
-           'fit', 'compile_problem', 'train', 'plot_history', 'compare_runs']
+           'fit', 'compile_problem', 'train_recipe', 'train', 'plot_history', 'compare_runs']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 @dataclass(frozen=True)
@@ -491,6 +492,11 @@ def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, co
     return tr.to(dev), va.to(dev)
 
 # %% ../nbs/04_train.ipynb #b054b6ea
+def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
+    "The recipe `train` uses: `recipe` with `overrides`, and the base at the head's learning rate when training from random weights."
+    scratch = {'base_lr_mult': 1.0} if str(weights) == 'none' else {}
+    return make_recipe(recipe, **{**scratch, **{k: v for k, v in overrides.items() if v is not None}})
+
 def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
           out, # run folder
           recipe:str='finetune', weights:str='imagenet', device:str='auto', seed:int=0, resume:bool=False,
@@ -501,7 +507,7 @@ def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
           **overrides, # recipe fields to change, e.g. epochs=3, img_size=128
          )->TrainResult:
     "Train `recipe` on the data in `data`, writing checkpoints and history to `out`."
-    r = make_recipe(recipe, **overrides)
+    r = train_recipe(recipe, weights, **overrides)
     check_run_folder(out); get_device(device)  # fail on these before the slow cache build
     t0 = time.perf_counter()
     cache = build_cache(load_catalog(data, kind, val_fraction=val_fraction, strict=strict), cache_dir, r.img_size, r.resize, workers, strict)
@@ -521,7 +527,9 @@ def plot_history(histories:dict, # recipe name -> history DataFrame
         for ax, (tr, va, title) in zip(axes, (('train_loss', 'val_loss', 'loss'), ('train_acc', 'val_acc', 'accuracy'), (None, 'val_macro_f1', 'validation macro-F1'))):
             if tr: ax.plot(h['epoch'], h[tr], '--', color=c, alpha=0.7)
             ax.plot(h['epoch'], h[va], '-o', color=c, label=name, ms=3); ax.set_title(title); ax.set_xlabel('epoch')
-    axes[0].set_yscale('log'); axes[0].set_title('loss (log scale)')
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set_yscale('log'); axes[0].set_title('loss per epoch (log scale)'); axes[0].set_ylabel('cross-entropy loss')
+    axes[1].set_title('accuracy per epoch'); axes[1].set_ylabel('share of images right'); axes[2].set_ylabel('macro-F1 (0-1)')
     axes[2].legend(title='solid: validation\ndashed: training', fontsize=8, title_fontsize=8); plt.tight_layout()
     return fig
 
