@@ -21,16 +21,17 @@ reports: install
 	$(BIN)/fetal-us reports --profile quick --out reports --update-readme README.md
 
 ## the tests: every notebook's cells, also those flagged slow (nbdev_test), then pytest for tests/ (none is fine);
-## temporary files go to a scratch folder that is removed afterwards
+## temporary files go to a scratch folder that is removed afterwards; one thread per notebook worker, so that the two
+## workers (and the processes they start) don't fight over the cores
 test: install
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	TMPDIR="$$scratch" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print --flags slow || exit $$?; \
+	TMPDIR="$$scratch" OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print --flags slow || exit $$?; \
 	if ls tests/test_*.py >/dev/null 2>&1; then $(BIN)/python -m pytest -q tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; fi
 
 ## a quicker loop while editing: skips the cells flagged slow
 test-fast: install
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	TMPDIR="$$scratch" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print
+	TMPDIR="$$scratch" OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2 --timing --do_print
 
 ## JupyterLab in the project's environment
 lab: install

@@ -65,7 +65,7 @@ def render_html(executed, html_path):
     return Path(html_path)
 
 # %% ../nbs/07_pipeline.ipynb #cb1f60c6
-_NOISE = re.compile(r'Kernel is running over TCP without encryption|susceptible to eavesdropping')
+_NOISE = re.compile(r'Kernel is running over TCP without encryption|susceptible to eavesdropping|KeyboardInterrupt caught in kernel')
 
 @contextmanager
 def filtered_stderr(pattern=_NOISE):
