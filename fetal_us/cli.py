@@ -143,6 +143,7 @@ def cmd_predict(a)->int:
         pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers)
     if pr.calibration is None: print(f"fetal-us predict: warning: no calibration.json beside {pr.path}: probabilities are uncalibrated "
                                      f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
+    if pr.ood_problem: print(f"fetal-us predict: warning: {pr.ood_problem}; images unlike the training data are not flagged", file=sys.stderr)
     df = pr(a.paths, cam_dir=a.cam)
     if df.empty: raise FetalUSError(f"no image or DICOM files in {', '.join(map(str, a.paths))}")
     with atomic_path(a.out) as tmp: df.to_csv(tmp, index=False)

@@ -122,7 +122,11 @@ class _Frames(Dataset):
         return str(p), [(j if many else None, f.shape, resize_gray(f, self.size, self.resize), float(f.std())) for j, f in enumerate(frames)], None
 
 def _checkpoint_key(path:Path)->str:
-    st = path.stat(); return hashlib.sha256(f'{path.resolve()}:{st.st_size}:{st.st_mtime_ns}'.encode()).hexdigest()[:16]
+    "A digest of the checkpoint's bytes, so that `ood.pt` travels with a copied `best.pt`."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()[:16]
 
 class Predictor:
     "The plane of new images from a run's checkpoint, calibrated, with abstention; call it with paths to get a DataFrame."
@@ -145,11 +149,16 @@ class Predictor:
                                                    f"was fitted; run `fetal-us evaluate --run {self.path.parent}` first")
         self.temperature = (self.calibration or {}).get('temperature', 1.0)
         self.threshold = abstain_threshold if abstain_threshold is not None else (self.calibration or {}).get('threshold')
-        self.ood = self._ood() if ood else None
+        self.ood, self.ood_problem = None, 'switched off' if not ood else None
+        if ood:
+            try: self.ood = self._ood()
+            except FetalUSError as e:
+                self.ood_problem = f"no out-of-distribution check: {e}"
+                warnings.warn(f"{self.ood_problem}; keep ood.pt beside the checkpoint, or predict from the run folder")
 
     def _ood(self)->dict:
         "The out-of-distribution statistics of this checkpoint: loaded from RUN_DIR/ood.pt or fitted on the run's training images."
-        file, key = self.path.parent/'ood.pt', _checkpoint_key(self.path)
+        file, key = self.path.parent/'ood.pt', _checkpoint_key(self.path)   # fitted once per checkpoint, kept beside it
         if file.is_file():
             saved = load_torch_file(file)
             if saved.get('checkpoint_key') == key: return saved
