@@ -403,10 +403,7 @@ def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
     fig.suptitle('Maps of the clean and the shortcut run on the same marked images (box dashed)', fontsize=10); fig.tight_layout()
     return fig
 
-# %% ../nbs/06_interpret.ipynb #041342ec
-def _checked_split(pred:pd.DataFrame, split:str):
-    if pred.empty: raise FetalUSError(f"no {split} images to interpret")
-
+# %% ../nbs/06_interpret.ipynb #5236cfdc
 def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', methods=DEFAULT_METHODS,
               n:int=8, # images per plane that are measured
               per_class:int=2, # overlay examples per plane, of correct and incorrect predictions each
@@ -420,8 +417,7 @@ def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', metho
     size, resize = cache.size, cache.meta['resize']
     if size < 64: raise FetalUSError(f"{run}: trained at {size} px, so the last convolutional stage is {size // 32} x {size // 32} and a heat map "
                                      "has nothing to show; interpret a run trained at 64 px or more")
-    pred = predict_split(run, split, checkpoint=checkpoint, device=device, cache=cache)
-    _checked_split(pred, split)
+    pred = predict_split(run, split, checkpoint=checkpoint, device=device, cache=cache)   # refuses a split with no images
     rows = cache.items.reset_index().set_index('image')['row']
     pixels = lambda d: to_pixels(cache.load(rows.loc[d['image']].to_numpy()))
     chosen = sample_per_class(pred, n, seed)
