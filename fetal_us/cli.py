@@ -181,7 +181,7 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--out', type=_path, required=True, help='folder to create')
     s.add_argument('--n-per-class', type=_int_in(1, 100_000), default=100, help='images per plane (default: 100)')
     s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
-    s.add_argument('--size', type=_size, default=(320, 256), help='image size WIDTHxHEIGHT (default: 320x256)')
+    s.add_argument('--size', type=_size, default=None, help="image size WIDTHxHEIGHT for every image (default: each machine's FETAL_PLANES_DB sizes, 640x392 to 1137x787)")
     s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
     s.add_argument('--workers', type=_int_in(1, 256), default=None, help='rendering processes (default: all cores)')
     s.add_argument('--overwrite', action='store_true', help='replace an existing folder with other settings')

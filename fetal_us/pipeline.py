@@ -179,7 +179,7 @@ def run_report(notebook, # a stage notebook (path, or a name in nbs/ such as '02
 
 # %% ../nbs/07_pipeline.ipynb #7caa6ee5
 DEFAULT_DATA = Path('data/synthetic')
-DEFAULT_SYNTHETIC = dict(n_per_class=100, seed=0, size=(320, 256), difficulty=0.5)  # 600 images, ~250 patients
+DEFAULT_SYNTHETIC = dict(n_per_class=100, seed=0, size=None, difficulty=0.5)  # 600 images at FETAL_PLANES_DB's sizes, ~250 patients
 
 PROFILES = {
     'quick': dict(data_dir=str(DEFAULT_DATA), cache_dir='data/cache', weights='none', img_size=128, epochs=0, recipes='seed,finetune',
@@ -266,7 +266,8 @@ def make_reports(profile:str='quick', data=None, # data folder (default: the pro
     from fetal_us.synthetic import write_synthetic
     p = profile_params(profile, {**({'data_dir': str(data)} if data else {}), **(params or {})})
     data = Path(p['data_dir'])
-    if data == DEFAULT_DATA or data.resolve() == DEFAULT_DATA.resolve(): write_synthetic(data, **DEFAULT_SYNTHETIC)   # reused when there
+    if data == DEFAULT_DATA or data.resolve() == DEFAULT_DATA.resolve():  # the built-in default: reused when there, re-rendered when an older generator wrote it
+        write_synthetic(data, **DEFAULT_SYNTHETIC, overwrite=(data/'synthetic.json').is_file())
     elif not data.exists(): raise FetalUSError(f"{data}: no such data folder; use `fetal-us download` or `fetal-us synth --out {data}`")
     p['data_dir'] = str(data.resolve())
     name = run_name or f"{profile}-{short_hash(json.dumps(p, sort_keys=True))[:8]}"
