@@ -19,7 +19,7 @@ from .data import CLASSES, CSV_NAME
 __all__ = ['GENERATOR_VERSION', 'MACHINES', 'MACHINE_SHARE', 'OPERATORS', 'OPERATOR_SHARE', 'BRAIN_PLANES', 'OTHER_KINDS',
            'DRAWERS', 'Probe', 'place_probe', 'Grid', 'probe_grid', 'scan_convert', 'to_local', 'blob', 'band', 'stick',
            'paint', 'smooth_noise', 'draw_brain', 'draw_abdomen', 'draw_femur', 'draw_thorax', 'draw_cervix',
-           'draw_other', 'surroundings', 'form_image', 'log_compress', 'draw_overlays', 'draw_calipers', 'add_clutter',
+           'draw_other', 'surroundings', 'form_image', 'gray_map', 'draw_overlays', 'draw_calipers', 'add_clutter',
            'render_plane', 'plan_synthetic', 'write_synthetic', 'global_stats', 'shortcut_audit']
 
 # %% ../nbs/02_synthetic.ipynb #d126f98b
@@ -49,7 +49,7 @@ class Probe:
         "Normalised (depth, lateral) of image points: inside the field of view both lie in [0, 1]."
         if self.kind == 'linear': return (y - self.ay - self.r0) / (self.r1 - self.r0), (x - self.ax + self.half) / (2 * self.half)
         dx, dy = x - self.ax, y - self.ay
-        return (np.hypot(dx, dy) - self.r0) / (self.r1 - self.r0), (np.arctan2(dx, dy) + self.half) / (2 * self.half)
+        return (np.sqrt(dx * dx + dy * dy) - self.r0) / (self.r1 - self.r0), (np.arctan2(dx, dy) + self.half) / (2 * self.half)
 
     def xy(self, d, l):
         "Image points (x, y) of normalised (depth, lateral) coordinates."
@@ -187,15 +187,15 @@ def draw_brain(img, bone, u, v, rng, e, sub='Trans-thalamic'):
     paint(img, 0.8 * stick(u, v, (-0.9, 0), (0.9, 0), 0.02, e), 0.7)
     paint(img, blob(u, v, 0.09, 0.07, -0.36, 0, e), 0.03)  # cavum septi pellucidi
     paint(img, band(u, v, 0.09, 0.07, 0.02, -0.36, 0, e), 0.6)
-    if sub == 'Trans-thalamic':
-        for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.12, 0.02, s * 0.14, e), 0.08)
-    elif sub == 'Trans-cerebellum':
-        for s in (-1, 1): paint(img, blob(u, v, 0.12, 0.15, 0.55, s * 0.14, e), 0.42)
-        paint(img, stick(u, v, (0.45, 0), (0.66, 0), 0.07, e), 0.6)
-        paint(img, blob(u, v, 0.08, 0.2, 0.75, 0, e), 0.03)  # cisterna magna
-    else:
-        for s in (-1, 1): paint(img, blob(u, v, 0.32, 0.07, 0.35, s * 0.28, e), 0.03)
-        for s in (-1, 1): paint(img, blob(u, v, 0.17, 0.05, 0.45, s * 0.28, e), 0.8)  # choroid plexus in the atrium
+    if sub == 'Trans-thalamic':  # two hypoechoic thalami either side of the midline, heart-shaped together
+        for s in (-1, 1): paint(img, blob(u, v, 0.24, 0.14, 0.05, s * 0.16, e), 0.03)
+    elif sub == 'Trans-cerebellum':  # the cerebellar hemispheres and vermis, the dark cisterna magna behind them
+        for s in (-1, 1): paint(img, blob(u, v, 0.15, 0.19, 0.52, s * 0.17, e), 0.6)
+        paint(img, stick(u, v, (0.4, 0), (0.66, 0), 0.09, e), 0.75)
+        paint(img, blob(u, v, 0.1, 0.24, 0.78, 0, e), 0.02)
+    else:  # the lateral ventricles' atria, each with its bright choroid plexus
+        for s in (-1, 1): paint(img, blob(u, v, 0.36, 0.09, 0.35, s * 0.3, e), 0.02)
+        for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.06, 0.45, s * 0.3, e), 0.9)
     return lambda u, v: blob(u, v, 1.06, b + 0.06, edge=e) > 0.5
 
 def draw_abdomen(img, bone, u, v, rng, e):
@@ -346,7 +346,7 @@ def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, be
     dd = float(grid.d[1] - grid.d[0])
     a0 = rng.uniform(0.9, 1.3)  # one-way tissue attenuation over the full depth (nepers)
     alpha = a0 * (0.1 + 0.9 * np.clip(echo / 0.34, 0, 1.6)) + 150 * np.clip(bone, 0, 1)
-    reach = np.exp(-2 * np.cumsum(alpha, 0) * dd)  # round-trip amplitude along each beam: shadows and enhancement
+    reach = np.exp(-2 * (np.cumsum(alpha, 0) - alpha) * dd)  # round-trip amplitude to each sample along its beam: shadows and enhancement
     echo = np.clip(echo, 0, 1.2)  # amplitude reflectivity: gray 1 at 0 dB, 0.1 at -45 dB, fluid (0.03) far below the display
     reflect = np.exp((-50 * (1 - echo) - 400 * np.clip(0.12 - echo, 0, None)) * (np.log(10) / 20))
     iq = (reflect * reach)[..., None] * rng.standard_normal((nz, nl, 2), np.float32)
@@ -367,23 +367,16 @@ def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, be
     tgc = 2 * a0 * rng.uniform(0.8, 1.0) * grid.d + np.interp(grid.d, np.linspace(0, 1, 5), rng.uniform(-0.35, 0.35, 5))
     return (20 * np.log10(np.abs(iq) + 1e-9) + (20 / np.log(10)) * tgc[:, None]).astype(np.float32)  # envelope, time-gain compensation, log
 
-def log_compress(db:np.ndarray, grid:Grid, probe:Probe, brightness:float, spread:float, gamma:float=1.0)->np.ndarray:
-    "Gray levels (0..1) of echo levels `db`, with the gain and dynamic range set so that the view's mean gray is `brightness` and its standard deviation `spread` (as a sonographer adjusts them)."
-    area = np.atleast_1d(probe.width_at(grid.d))[:, None] * np.ones_like(db)  # each sample's share of the image grows with the fan's width
-    area, edges = np.histogram(db, 400, weights=area)  # the levels' image-area histogram: the search below runs on its 400 bins
-    sub, area = (edges[:-1] + edges[1:]) / 2, area / area.sum()
-    def gray(top, span): return np.clip((sub - top + span) / span, 0, 1) ** gamma
-    def gain_for(span):  # the top level whose mean gray is `brightness`
-        lo, hi = float(sub.min()) - span, float(sub.max()) + span
-        for _ in range(14): lo, hi = ((lo + hi) / 2, hi) if (gray((lo + hi) / 2, span) * area).sum() > brightness else (lo, (lo + hi) / 2)
-        return (lo + hi) / 2
-    def sd(span):
-        g = gray(gain_for(span), span); m = (g * area).sum()
-        return np.sqrt((((g - m) ** 2) * area).sum())
-    lo, hi = 42.0, 72.0  # dynamic range (dB) within a scanner's usual settings: a wider one spreads the grays less
-    for _ in range(8): lo, hi = ((lo + hi) / 2, hi) if sd((lo + hi) / 2) > spread else (lo, (lo + hi) / 2)
-    span = (lo + hi) / 2
-    return np.clip((db - gain_for(span) + span) / span, 0, 1) ** gamma
+def gray_map(gray:np.ndarray, rng, dark_share:float, brightness:float=0.3, dark:float=0.06)->np.ndarray:
+    "The display's gray map: a monotone curve under which the share `dark_share` of the image is near-black (below `dark`) and the rest follows a gray-level distribution drawn from one family for every plane (Kumaraswamy-shaped soft tissue, darker for a lower `brightness`, then a bright tail)."
+    levels = np.minimum((gray * 1023).astype(np.int32), 1023)
+    cdf = np.cumsum(np.bincount(levels.ravel(), minlength=1024)) / gray.size  # each level's rank in the image
+    rank = np.concatenate([[0.0], cdf[:-1]])                                    # the black margins (level 0) stay black
+    a, b, tail = rng.uniform(1.6, 2.6), rng.uniform(3, 7) * 0.3 / brightness, rng.uniform(0.01, 0.04)
+    u = np.clip((rank - dark_share) / (1 - dark_share - tail), 0, 1)
+    tissue = dark + (0.8 - dark) * (1 - (1 - u) ** (1 / b)) ** (1 / a)           # Kumaraswamy quantiles: a closed form
+    lut = np.where(rank < dark_share, dark * rank / dark_share, np.where(rank < 1 - tail, tissue, 0.8 + 0.2 * (rank - 1 + tail) / tail))
+    return np.maximum.accumulate(lut).astype(np.float32)[levels]
 
 # %% ../nbs/02_synthetic.ipynb #4ddf943c
 def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, depth_cm:float)->np.ndarray:
@@ -465,7 +458,7 @@ def render_plane(label:int, # index into CLASSES
     w, h = size if size is not None else style['sizes'][rng.integers(len(style['sizes']))]
     cervix = CLASSES[label] == 'Maternal cervix'
     half = rng.uniform(1.1, 1.4) if cervix else style['half_angle'] * rng.uniform(0.92, 1.08)
-    probe = place_probe('transvaginal' if cervix else style['probe'], w, h, half, float(np.clip(rng.normal(0.3, 0.15), 0.08, 0.7)), rng)
+    probe = place_probe('transvaginal' if cervix else style['probe'], w, h, half, float(np.clip(rng.normal(0.3, 0.13), 0.2, 0.6)), rng)
     grid = probe_grid(probe, w, h)
     px = probe.r1 - probe.r0
     echo, bone = surroundings(grid, rng, cervix, px)
@@ -477,14 +470,16 @@ def render_plane(label:int, # index into CLASSES
     echo = background + (1 - 0.55 * difficulty * rng.uniform(0.4, 1.0)) * (echo - background)
     add_clutter(echo, np.broadcast_to(grid.d[:, None], echo.shape), rng, difficulty, px)
     db = form_image(echo, bone, grid, probe, rng, style['beam'], difficulty)
-    brightness = np.clip(0.3 * patient_gain * (1 + 0.02 * style['gain']) + rng.normal(0, 0.04), 0.12, 0.6)
-    b = log_compress(db, grid, probe, brightness, rng.uniform(0.2, 0.3), style['gamma'] * rng.uniform(0.7, 1.4))
-    img, fov = scan_convert(b, grid, probe, w, h)
+    lo, hi = np.percentile(db[::4, ::4], (1, 99.9))
+    img, fov = scan_convert(np.clip((db - lo) / (hi - lo), 0, 1), grid, probe, w, h)  # scan conversion of the log-compressed echoes
+    brightness = np.clip(rng.uniform(0.22, 0.36) * patient_gain * (1 + 0.03 * style['gain']), 0.15, 0.45)
+    img = gray_map(img, rng, float(np.clip(rng.normal(0.42, 0.1), 0.2, 0.7)), brightness)
     mask = np.zeros((h, w), bool)
-    on_grid = mask_of(u, v)
+    on_grid = mask_of(u[::2, ::2], v[::2, ::2])  # where the structure lies, roughly
     if on_grid.any():  # the defining structure, drawn exactly in the image's own pixels
-        x0, x1 = int(max(grid.x[on_grid].min() - 4, 0)), int(min(grid.x[on_grid].max() + 5, w))
-        y0, y1 = int(max(grid.y[on_grid].min() - 4, 0)), int(min(grid.y[on_grid].max() + 5, h))
+        gx, gy = grid.x[::2, ::2][on_grid], grid.y[::2, ::2][on_grid]
+        x0, x1 = int(max(gx.min() - 12, 0)), int(min(gx.max() + 13, w))
+        y0, y1 = int(max(gy.min() - 12, 0)), int(min(gy.max() + 13, h))
         yy, xx = np.indices((y1 - y0, x1 - x0), dtype=np.float32) + np.array([y0, x0], np.float32)[:, None, None]
         mask[y0:y1, x0:x1] = mask_of(*to_local(xx, yy, cx, cy, radius, angle))
     mask &= fov
@@ -521,7 +516,7 @@ def _render_rows(args):
         img, mask = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, r['US_Machine'],
                                  r['Operator'], r['patient_scale'], r['patient_gain'], r['Brain_plane'])
         Image.fromarray(img).save(Path(out)/'Images'/f"{r['Image_name']}.png", compress_level=1)
-        Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png")
+        Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png", compress_level=1)
     return len(rows)
 
 # %% ../nbs/02_synthetic.ipynb #6b051053
@@ -604,14 +599,14 @@ def _audit_features(items:pd.DataFrame, pixels:int)->tuple:
 
 def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
                    val_fraction:float=0.3, seed:int=0, pixels:int=32)->dict:
-    "Accuracy on the validation patients of simple classifiers fitted on the training patients: on global image statistics (should be near chance) and on raw pixels."
+    "Accuracy on the held-out (validation and test) patients of simple classifiers fitted on the training patients: on global image statistics (should be near chance) and on raw pixels."
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from fetal_us.data import load_catalog
     items = load_catalog(root, val_fraction=val_fraction, seed=seed).items
-    fit, val = items[items['split'] == 'train'], items[items['split'] == 'val']
+    fit, val = items[items['split'] == 'train'], items[items['split'] != 'train']
     if fit['label'].nunique() < 2 or len(val) == 0: raise FetalUSError(f"{root}: the shortcut audit needs training and validation patients of several planes")
     (sf, pf), (sv, pv) = _audit_features(fit, pixels), _audit_features(val, pixels)
     y, yv = fit['label'].to_numpy(), val['label'].to_numpy()
@@ -620,4 +615,4 @@ def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
               'pixels_logistic': (make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=3000)), pf, pv)}
     out = {k: float((m.fit(a, y).predict(b) == yv).mean()) for k, (m, a, b) in models.items()}
     majority = float((yv == pd.Series(y).mode()[0]).mean())
-    return {**out, 'chance': max(1 / len(CLASSES), majority), 'n_fit': len(fit), 'n_val': len(val)}
+    return {**out, 'chance': max(1 / len(CLASSES), majority), 'n_fit': len(fit), 'n_held_out': len(val)}
