@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_synthetic.ipynb #df51017d
 from __future__ import annotations
-import os, shutil
+import functools, os, shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -92,7 +92,7 @@ class Grid:
     x: np.ndarray
     y: np.ndarray
 
-def probe_grid(probe:Probe, w:int, h:int, axial_px:float=1.8, line_px:float=2.8)->Grid:
+def probe_grid(probe:Probe, w:int, h:int, axial_px:float=2.1, line_px:float=3.2)->Grid:
     "Depth x line samples of the part of `probe`'s field of view inside a `w` x `h` image, `axial_px` apart in depth and about `line_px` between lines."
     yy, xx = np.meshgrid(np.linspace(0, h - 1, 48), np.linspace(0, w - 1, 64), indexing='ij')
     d, l = probe.polar(xx, yy)
@@ -105,19 +105,29 @@ def probe_grid(probe:Probe, w:int, h:int, axial_px:float=1.8, line_px:float=2.8)
     x, y = np.broadcast_arrays(*probe.xy(gd[:, None], gl[None, :]))
     return Grid(gd, gl, x.astype(np.float32), y.astype(np.float32))
 
+_SCAN_PLANS = {}  # the last few views' pixel-to-grid interpolation: a patient's images share their view
+
+def _scan_plan(grid:Grid, probe:Probe, w:int, h:int)->tuple:
+    "Field-of-view mask, and for each pixel in it the grid sample above-left and the bilinear weights; cached per view."
+    key = (probe.kind, probe.ax, probe.ay, probe.r0, probe.r1, probe.half, w, h, grid.x.shape, float(grid.d[-1]), float(grid.l[0]), float(grid.l[-1]))
+    if key not in _SCAN_PLANS:
+        yy, xx = np.indices((h, w), dtype=np.float32)
+        d, l = probe.polar(xx, yy)
+        fov = (d >= 0) & (d <= 1) & (l >= 0) & (l <= 1)
+        nz, nl = grid.x.shape
+        iz = np.clip((d[fov] - grid.d[0]) / (grid.d[1] - grid.d[0]), 0, nz - 1.001)
+        il = np.clip((l[fov] - grid.l[0]) / (grid.l[1] - grid.l[0]), 0, nl - 1.001)
+        z0, l0 = iz.astype(np.int32), il.astype(np.int32)
+        if len(_SCAN_PLANS) >= 4: _SCAN_PLANS.pop(next(iter(_SCAN_PLANS)))
+        at = z0 * nl + l0
+        _SCAN_PLANS[key] = (fov, (at, at + 1, at + nl, at + nl + 1), iz - z0, il - l0)
+    return _SCAN_PLANS[key]
+
 def scan_convert(b:np.ndarray, grid:Grid, probe:Probe, w:int, h:int)->tuple:
     "Resample probe-grid values `b` onto the `w` x `h` image (bilinear); returns (image, field-of-view mask)."
-    yy, xx = np.indices((h, w), dtype=np.float32)
-    d, l = probe.polar(xx, yy)
-    fov = (d >= 0) & (d <= 1) & (l >= 0) & (l <= 1)
-    nz, nl = b.shape
-    iz = np.clip((d[fov] - grid.d[0]) / (grid.d[1] - grid.d[0]), 0, nz - 1.001)
-    il = np.clip((l[fov] - grid.l[0]) / (grid.l[1] - grid.l[0]), 0, nl - 1.001)
-    z0, l0 = iz.astype(np.int32), il.astype(np.int32)
-    fz, fl = iz - z0, il - l0
-    flat, at = b.ravel(), z0 * nl + l0
-    top = flat[at] + fl * (flat[at + 1] - flat[at])
-    bottom = flat[at + nl] + fl * (flat[at + nl + 1] - flat[at + nl])
+    fov, corners, fz, fl = _scan_plan(grid, probe, w, h)
+    tl, tr, bl, br = (b.ravel().take(i) for i in corners)  # the four grid samples around each pixel
+    top, bottom = tl + fl * (tr - tl), bl + fl * (br - bl)
     out = np.zeros((h, w), np.float32)
     out[fov] = top + fz * (bottom - top)
     return out, fov
@@ -349,8 +359,8 @@ def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, be
     reach = np.exp(-2 * (np.cumsum(alpha, 0) - alpha) * dd)  # round-trip amplitude to each sample along its beam: shadows and enhancement
     echo = np.clip(echo, 0, 1.2)  # amplitude reflectivity: gray 1 at 0 dB, 0.1 at -45 dB, fluid (0.03) far below the display
     reflect = np.exp((-50 * (1 - echo) - 400 * np.clip(0.12 - echo, 0, None)) * (np.log(10) / 20))
-    iq = (reflect * reach)[..., None] * rng.standard_normal((nz, nl, 2), np.float32)
-    iq = iq[..., 0] + 1j * iq[..., 1]  # random-phase scatterers in the demodulated (IQ) domain
+    iq = ((reflect * reach).astype(np.float32)[..., None] * rng.standard_normal((nz, nl, 2), np.float32)).view(np.complex64)[..., 0]
+    # random-phase scatterers in the demodulated (IQ) domain, in single precision
     sa = rng.uniform(0.8, 1.1)  # axial pulse: the Gaussian envelope of the modulated pulse, in samples
     iq = gaussian_filter1d(iq, sa, axis=0, mode='nearest') * np.sqrt(2 * sa * np.sqrt(np.pi))
     focus, rayleigh = rng.uniform(0.35, 0.7), rng.uniform(0.2, 0.35)
@@ -363,7 +373,7 @@ def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, be
         s = max(sigma_px / line_px, 0.3)
         iq[a:b] = gaussian_filter1d(iq[a:b], s, axis=1, mode='nearest') * np.sqrt(2 * s * np.sqrt(np.pi))
     noise = 10 ** ((-70 + 14 * difficulty) / 20)
-    iq += noise * (rng.standard_normal((nz, nl), np.float32) + 1j * rng.standard_normal((nz, nl), np.float32))
+    iq += np.float32(noise) * rng.standard_normal((nz, nl, 2), np.float32).view(np.complex64)[..., 0]
     tgc = 2 * a0 * rng.uniform(0.8, 1.0) * grid.d + np.interp(grid.d, np.linspace(0, 1, 5), rng.uniform(-0.35, 0.35, 5))
     return (20 * np.log10(np.abs(iq) + 1e-9) + (20 / np.log(10)) * tgc[:, None]).astype(np.float32)  # envelope, time-gain compensation, log
 
@@ -379,11 +389,16 @@ def gray_map(gray:np.ndarray, rng, dark_share:float, brightness:float=0.3, dark:
     return np.maximum.accumulate(lut).astype(np.float32)[levels]
 
 # %% ../nbs/02_synthetic.ipynb #4ddf943c
+@functools.lru_cache(maxsize=16)
+def _font(size:int):
+    "The scanner-text font at `size` px, loaded once."
+    return ImageFont.load_default(size=size)
+
 def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, depth_cm:float)->np.ndarray:
     "Scanner text in the corners, a gray bar on the left margin and depth marks beside the field of view, independent of the plane."
     h, w = arr.shape
     im = Image.fromarray(arr); d = ImageDraw.Draw(im)
-    font = ImageFont.load_default(size=max(8, h // 42))
+    font = _font(max(8, h // 42))
     step = max(9, h // 36)
     d.text((6, 4), machine, fill=225, font=font)
     d.text((6, 4 + step), f"{operator}  OB/Fetal", fill=200, font=font)
@@ -393,11 +408,13 @@ def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, d
     d.text((6, h - 6), f"GA {rng.integers(18, 34)}w{rng.integers(0, 7)}d   {rng.integers(1, 28):02d}/{rng.integers(1, 13):02d}/20{rng.integers(14, 20)}",
            fill=190, font=font, anchor='ld')
     top, n = int(0.3 * h), int(0.3 * h)
-    for i in range(n): d.line([(6, top + i), (12, top + i)], fill=int(255 - 255 * i / n))
+    d.rectangle([6, top, 12, top + n - 1], fill=0)
     for k in np.arange(1, depth_cm):  # a mark every centimetre beside the right edge of the view
         x, y = probe.xy(k / depth_cm, 1.0)
         if 0 <= y < h - 2 and x + 12 < w: d.rectangle([x + 8, y - 1, x + 11 + 3 * (k % 5 == 0), y + 1], fill=200)
-    return np.asarray(im)
+    out = np.array(im)
+    out[top:top + n, 6:13] = np.linspace(255, 0, n, dtype=np.float32).astype(np.uint8)[:, None]  # the gray bar
+    return out
 
 def draw_calipers(arr:np.ndarray, mask:np.ndarray, rng, px_per_cm:float)->np.ndarray:
     "Two caliper crosses across the longest extent of `mask`, joined by a dotted line, and the distance in the margin."
@@ -415,7 +432,7 @@ def draw_calipers(arr:np.ndarray, mask:np.ndarray, rng, px_per_cm:float)->np.nda
     n = int(np.hypot(*(p1 - p0)) / max(5, w // 120))
     for t in np.linspace(0.08, 0.92, max(n, 2)):
         x, y = p0 + t * (p1 - p0); d.ellipse([x - 1, y - 1, x + 1, y + 1], fill=210)
-    font = ImageFont.load_default(size=max(8, h // 42))
+    font = _font(max(8, h // 42))
     d.text((w - 6, h - 6), f"D1 {np.hypot(*(p1 - p0)) / px_per_cm:.2f}cm", fill=220, font=font, anchor='rd')
     return np.asarray(im)
 
@@ -444,6 +461,19 @@ def add_clutter(img:np.ndarray, depth:np.ndarray, rng, difficulty:float, px:floa
     nz, nl = img.shape
     img *= 1 - k * 0.5 * np.clip(smooth_noise(rng, (nz, nl), nz / 6) - 1.2, 0, 1)
 
+def _view(rng, machine:str, cervix:bool, size:tuple|None)->tuple:
+    "Image size, probe and probe grid of a view: one of the machine's sizes, its probe (transvaginal for the cervix) and a dark margin from one distribution."
+    style = MACHINES[machine]
+    w, h = size if size is not None else style['sizes'][rng.integers(len(style['sizes']))]
+    half = rng.uniform(1.1, 1.4) if cervix else style['half_angle'] * rng.uniform(0.92, 1.08)
+    probe = place_probe('transvaginal' if cervix else style['probe'], w, h, half, float(np.clip(rng.normal(0.3, 0.13), 0.2, 0.6)), rng)
+    return w, h, probe, probe_grid(probe, w, h)
+
+@functools.lru_cache(maxsize=8)
+def _shared_view(view:int, machine:str, cervix:bool, size:tuple|None)->tuple:
+    "The view that seed `view` gives, computed once for a patient's images."
+    return _view(np.random.default_rng([view, int(cervix)]), machine, cervix, size)
+
 def render_plane(label:int, # index into CLASSES
                  rng:np.random.Generator,
                  size:tuple|None=None, # (width, height) in px; None: one of the machine's sizes
@@ -452,14 +482,12 @@ def render_plane(label:int, # index into CLASSES
                  patient_scale:float=1.0, # fetal size (gestational age) shared by a patient's images
                  patient_gain:float=1.0, # gain setting shared by a patient's images
                  brain_plane:str='Trans-thalamic',
-                 calipers:float=0.3): # share of images with measurement calipers
+                 calipers:float=0.3, # share of images with measurement calipers
+                 view:int|None=None): # seed of the view (image size, probe placement, dark margin) a patient's images share; None: this image's own
     "Render one B-mode image of plane `label`; return (uint8 image HxW, bool mask of the defining structure)."
     style = MACHINES[machine]
-    w, h = size if size is not None else style['sizes'][rng.integers(len(style['sizes']))]
     cervix = CLASSES[label] == 'Maternal cervix'
-    half = rng.uniform(1.1, 1.4) if cervix else style['half_angle'] * rng.uniform(0.92, 1.08)
-    probe = place_probe('transvaginal' if cervix else style['probe'], w, h, half, float(np.clip(rng.normal(0.3, 0.13), 0.2, 0.6)), rng)
-    grid = probe_grid(probe, w, h)
+    w, h, probe, grid = _view(rng, machine, cervix, size) if view is None else _shared_view(view, machine, cervix, size and tuple(size))
     px = probe.r1 - probe.r0
     echo, bone = surroundings(grid, rng, cervix, px)
     cx, cy, radius, angle = _placement(label, probe, grid, rng, patient_scale, difficulty)
@@ -499,13 +527,13 @@ def plan_synthetic(n_per_class:int, seed:int=0, per_patient:tuple=(3, 9), train_
     rows, start = [], 0
     for p, k in enumerate(sizes, 1):
         op, machine = rng.choice(OPERATORS, p=OPERATOR_SHARE), rng.choice(list(MACHINES), p=MACHINE_SHARE)
-        scale, gain = rng.uniform(0.8, 1.2), rng.uniform(0.85, 1.15)
+        scale, gain, view = rng.uniform(0.8, 1.2), rng.uniform(0.85, 1.15), int(rng.integers(2 ** 31))
         chunk = labels[start:start + k]; start += k
         for j, lab in enumerate(chunk):
             rows.append({'Image_name': f'Patient{p:05d}_Plane{lab + 1}_{j + 1}_of_{len(chunk)}', 'Patient_num': p,
                          'Plane': CLASSES[lab], 'Brain_plane': rng.choice(BRAIN_PLANES) if lab == 1 else 'Not A Brain',
                          'Operator': op, 'US_Machine': machine, 'Train': int(train[p - 1]),
-                         'label': int(lab), 'patient_scale': scale, 'patient_gain': gain})
+                         'label': int(lab), 'patient_scale': scale, 'patient_gain': gain, 'view': view})
     return pd.DataFrame(rows)
 
 # %% ../nbs/02_synthetic.ipynb #ba37b3a8
@@ -514,7 +542,7 @@ def _render_rows(args):
     out, rows, seed, size, difficulty = args
     for i, r in rows:
         img, mask = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, r['US_Machine'],
-                                 r['Operator'], r['patient_scale'], r['patient_gain'], r['Brain_plane'])
+                                 r['Operator'], r['patient_scale'], r['patient_gain'], r['Brain_plane'], view=r['view'])
         Image.fromarray(img).save(Path(out)/'Images'/f"{r['Image_name']}.png", compress_level=1)
         Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png", compress_level=1)
     return len(rows)
