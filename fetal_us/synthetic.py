@@ -11,7 +11,7 @@ from multiprocessing import get_context
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont
-from scipy.ndimage import gaussian_filter, gaussian_filter1d, map_coordinates
+from scipy.ndimage import gaussian_filter1d
 from .core import FetalUSError, die_with_parent, load_json, pid_alive, progress, save_json, write_error
 from .data import CLASSES, CSV_NAME
 
@@ -416,7 +416,7 @@ def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, d
     out[top:top + n, 6:13] = np.linspace(255, 0, n, dtype=np.float32).astype(np.uint8)[:, None]  # the gray bar
     return out
 
-def draw_calipers(arr:np.ndarray, mask:np.ndarray, rng, px_per_cm:float)->np.ndarray:
+def draw_calipers(arr:np.ndarray, mask:np.ndarray, px_per_cm:float)->np.ndarray:
     "Two caliper crosses across the longest extent of `mask`, joined by a dotted line, and the distance in the margin."
     ys, xs = np.nonzero(mask)
     if len(xs) < 10: return arr
@@ -447,12 +447,12 @@ def _placement(label:int, probe:Probe, grid:Grid, rng, patient_scale:float, diff
     d, l = rng.uniform(0.35, 0.6) * d1, l0 + (l1 - l0) * rng.uniform(0.3, 0.7)
     if rng.random() < 0.1 + 0.2 * difficulty:  # a partial view: the section runs out of the field of view
         l = l0 + (l1 - l0) * rng.choice((rng.uniform(0.05, 0.2), rng.uniform(0.8, 0.95)))
-    width = min(probe.width_at(d) * (l1 - l0), 0.98 * grid.x.max() - 0.0 * grid.x.min())
+    width = min(probe.width_at(d) * (l1 - l0), float(grid.x.max() - grid.x.min()))  # as much of the fan as the image shows
     radius = min(rng.uniform(0.25, 0.45) * patient_scale * width, 0.5 * depth_px)
     angle = {1: rng.uniform(-0.5, 0.5) + np.pi * rng.integers(2), 2: rng.uniform(-0.6, 0.6)}.get(label, rng.uniform(-np.pi, np.pi))
     return (*probe.xy(d, l), radius, angle)
 
-def add_clutter(img:np.ndarray, depth:np.ndarray, rng, difficulty:float, px:float):
+def add_clutter(img:np.ndarray, depth:np.ndarray, rng, difficulty:float):
     "Near-field haze, reverberation bands and dark dropouts on the echogenicity map, more of them as difficulty rises."
     k = difficulty * rng.uniform(0.4, 1.0)
     img += k * 0.22 * np.exp(-depth / rng.uniform(0.15, 0.3))
@@ -496,7 +496,7 @@ def render_plane(label:int, # index into CLASSES
     e = 1.5 / radius
     mask_of = DRAWERS[label](echo, bone, u, v, rng, e, **({'sub': brain_plane} if label == 1 else {}))
     echo = background + (1 - 0.55 * difficulty * rng.uniform(0.4, 1.0)) * (echo - background)
-    add_clutter(echo, np.broadcast_to(grid.d[:, None], echo.shape), rng, difficulty, px)
+    add_clutter(echo, np.broadcast_to(grid.d[:, None], echo.shape), rng, difficulty)
     db = form_image(echo, bone, grid, probe, rng, style['beam'], difficulty)
     lo, hi = np.percentile(db[::4, ::4], (1, 99.9))
     img, fov = scan_convert(np.clip((db - lo) / (hi - lo), 0, 1), grid, probe, w, h)  # scan conversion of the log-compressed echoes
@@ -513,7 +513,7 @@ def render_plane(label:int, # index into CLASSES
     mask &= fov
     depth_cm = rng.uniform(4.5, 7) if cervix else rng.uniform(9, 16)
     arr = draw_overlays((img * 255 + 0.5).astype(np.uint8), probe, machine, operator, rng, depth_cm)
-    if rng.random() < calipers: arr = draw_calipers(arr, mask, rng, px / depth_cm)
+    if rng.random() < calipers: arr = draw_calipers(arr, mask, px / depth_cm)
     return arr, mask
 
 # %% ../nbs/02_synthetic.ipynb #60b17ce7
