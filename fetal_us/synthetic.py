@@ -24,11 +24,11 @@ __all__ = ['GENERATOR_VERSION', 'MACHINES', 'MACHINE_SHARE', 'OPERATORS', 'OPERA
 
 # %% ../nbs/02_synthetic.ipynb #d126f98b
 GENERATOR_VERSION = 2
-MACHINES = {  # probe, sector half-angle (rad), beam width at the focus (share of depth), gain (dB), gray-map gamma, image sizes
-    'Voluson E6':  dict(probe='convex', half_angle=0.62, beam=0.0035, gain=0.0, gamma=0.90, sizes=((959, 661), (961, 663))),
-    'Voluson S10': dict(probe='convex', half_angle=0.55, beam=0.003, gain=1.5, gamma=0.80, sizes=((1137, 787), (959, 661))),
-    'Aloka':       dict(probe='linear', half_angle=0.00, beam=0.005, gain=-1.5, gamma=1.00, sizes=((640, 392), (740, 448))),
-    'Other':       dict(probe='convex', half_angle=0.70, beam=0.0045, gain=-0.5, gamma=1.10, sizes=((740, 448), (640, 392))),
+MACHINES = {  # probe, sector half-angle (rad), beam width at the focus (share of depth), gain (brightness, +3% per unit), image sizes
+    'Voluson E6':  dict(probe='convex', half_angle=0.62, beam=0.0035, gain=0.0, sizes=((959, 661), (961, 663))),
+    'Voluson S10': dict(probe='convex', half_angle=0.55, beam=0.003, gain=1.5, sizes=((1137, 787), (959, 661))),
+    'Aloka':       dict(probe='linear', half_angle=0.00, beam=0.005, gain=-1.5, sizes=((640, 392), (740, 448))),
+    'Other':       dict(probe='convex', half_angle=0.70, beam=0.0045, gain=-0.5, sizes=((740, 448), (640, 392))),
 }
 MACHINE_SHARE = (0.45, 0.25, 0.2, 0.1)
 OPERATORS, OPERATOR_SHARE = ('Op. 1', 'Op. 2', 'Op. 3', 'Other'), (0.35, 0.3, 0.25, 0.1)
