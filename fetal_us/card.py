@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 import pandas as pd
 from .core import atomic_path, load_json
+from .evaluate import baseline_summary
 
 # %% auto #0
 __all__ = ['model_card', 'write_model_card']
@@ -32,7 +33,7 @@ def _metrics_section(ev:dict|None)->list[str]:
     m, ci, cal, sel = ev['metrics'], ev['ci'], ev['calibration'], ev['selective']
     lines = ['## Performance', f"On the {ev['split']} split; intervals from {ev['bootstrap']['resamples']} bootstrap resamples of {ev['bootstrap']['unit']}s.", '',
              f"- Accuracy {_ci(m, ci, 'accuracy')}", f"- Balanced accuracy {_ci(m, ci, 'balanced_accuracy')}", f"- Macro-F1 {_ci(m, ci, 'macro_f1')}",
-             '', '| plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
+             *([f"- {s}"] if (s := baseline_summary(ev)) else []), '', '| plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
     lines += [f"| {c} | {_n(v['recall'])} | {_n(v['precision'])} | {_n(v['f1'])} | {v['support']} |" for c, v in m['per_class'].items()]
     lines += ['', '## Calibration', f"- Temperature {cal['temperature']:.3f}, fitted on the validation patients; ECE ({cal['bins']} equal-width bins) "
               f"{_n(cal['before']['ece'])} before, {_n(cal['after']['ece'])} after; NLL {_n(cal['before']['nll'])} -> {_n(cal['after']['nll'])}",

@@ -93,7 +93,7 @@ def cmd_train(a):
 
 def cmd_evaluate(a):
     "Evaluate one run (or compare two) on a split; results go to RUN_DIR/eval/SPLIT/."
-    from fetal_us.evaluate import compare_runs, evaluate
+    from fetal_us.evaluate import baseline_summary, compare_runs, evaluate
     import pandas as pd
     if len(a.run) > 2: raise FetalUSError("--run takes one run folder, or two to compare")
     results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, a.n_boot, a.seed, a.target_error) for r in a.run]
@@ -102,6 +102,7 @@ def cmd_evaluate(a):
         print(f"{r['run']} on {r['split']} ({r['images']} images): accuracy {m['accuracy']:.3f} [{ci['accuracy']['low']:.3f}, {ci['accuracy']['high']:.3f}], "
               f"balanced {m['balanced_accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f} [{ci['macro_f1']['low']:.3f}, {ci['macro_f1']['high']:.3f}]; "
               f"ECE {cal['before']['ece']:.3f} -> {cal['after']['ece']:.3f} at T={cal['temperature']:.2f}; {Path(r['run'])/'eval'/a.split}")
+        if (s := baseline_summary(r)): print(f"  {s}")
     if len(results) == 2:
         preds = [pd.read_csv(Path(r)/'eval'/a.split/'predictions.csv') for r in a.run]
         c = compare_runs(*preds, a.n_boot, a.seed)

@@ -10,6 +10,10 @@ import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
+import torch.nn.functional as F
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
@@ -20,11 +24,12 @@ from .model import load_checkpoint, model_from_checkpoint
 from .train import predict_logits, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'SMALL_GROUP', 'run_config', 'run_checkpoint', 'open_run_cache', 'predict_split', 'predictions_table',
-           'classification_metrics', 'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap',
-           'confidence_intervals', 'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature',
-           'risk_coverage', 'choose_threshold', 'selective_result', 'breakdown', 'plot_confusion', 'plot_reliability',
-           'plot_risk_coverage', 'gallery', 'compare_runs', 'evaluate', 'save_run_results']
+__all__ = ['PROB', 'LOGIT', 'SMALL_GROUP', 'BASELINE_PX', 'run_config', 'run_checkpoint', 'open_run_cache', 'predict_split',
+           'predictions_table', 'classification_metrics', 'patient_confusions', 'metrics_from_confusion',
+           'patient_bootstrap', 'confidence_intervals', 'calibration_metrics', 'reliability_table', 'fit_temperature',
+           'apply_temperature', 'risk_coverage', 'choose_threshold', 'selective_result', 'breakdown', 'plot_confusion',
+           'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs', 'thumbnails', 'pixel_classifier',
+           'pixel_baseline', 'baseline_predictions', 'baseline_summary', 'evaluate', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -286,6 +291,46 @@ def compare_runs(a:pd.DataFrame, b:pd.DataFrame, # predictions tables of two run
     return {'macro_f1_a': f1('pred_label'), 'macro_f1_b': f1('pred_label_b'), 'difference': f1('pred_label') - f1('pred_label_b'), 'low': float(low),
             'high': float(high), 'share_a_better': float((diffs > 0).mean()), 'images': len(m), 'n_boot': n, 'seed': seed}
 
+# %% ../nbs/05_evaluate.ipynb #1bbed944
+BASELINE_PX = 32  # thumbnail side of the raw-pixel baseline
+
+def thumbnails(images:np.ndarray, # uint8 (N, H, W)
+               px:int=BASELINE_PX, chunk:int=512)->np.ndarray:
+    "Each image area-averaged to `px` x `px` and flattened, in [0, 1] (float32, `chunk` images at a time)."
+    out = [F.adaptive_avg_pool2d(torch.from_numpy(np.ascontiguousarray(images[i:i + chunk])).unsqueeze(1).float().div_(255), px).flatten(1).numpy()
+           for i in range(0, len(images), chunk)]
+    return np.concatenate(out) if out else np.zeros((0, px * px), np.float32)
+
+def pixel_classifier(C:float=0.05):
+    "Standardised raw pixels into an L2-regularised logistic regression (strongly regularised: more pixels than images)."
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000))
+
+def pixel_baseline(train_images:np.ndarray, train_labels:np.ndarray, images:np.ndarray, # uint8 (N, H, W) each
+                   px:int=BASELINE_PX)->np.ndarray:
+    "Log-probabilities (N, classes) of `images` under a pixel logistic regression fitted on the training images (a plane absent from training: -30)."
+    if len(np.unique(train_labels)) < 2: raise FetalUSError("the raw-pixel baseline needs training images of at least two planes")
+    model = pixel_classifier().fit(thumbnails(train_images, px), train_labels)
+    out = np.full((len(images), len(CLASSES)), -30.0)
+    out[:, model.classes_] = np.maximum(model.predict_log_proba(thumbnails(images, px)), -30.0)
+    return out
+
+def baseline_predictions(own, # the run's own cache (`open_run_cache`): the baseline is fitted on its training split
+                         target, split:str, px:int=BASELINE_PX)->pd.DataFrame:
+    "The predictions table of the raw-pixel baseline on `split` of cache `target` (rows in the order `predict_split` gives)."
+    rows, labels = own.split('train')
+    items = target.items[target.items['split'] == split]
+    return predictions_table(items, pixel_baseline(own.load(rows), labels, target.load(items['row'].to_numpy()), px))
+
+def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
+                    )->str|None:
+    "One sentence on the network against the raw-pixel baseline (None when `evaluate` did not score it)."
+    b = result.get('baseline')
+    if not b: return None
+    c = b['network_vs_baseline']; beyond = c['low'] > 0 or c['high'] < 0
+    return (f"Raw-pixel baseline ({b['method']}, fitted on the training patients): accuracy {b['accuracy']:.3f}, macro-F1 {b['macro_f1']:.3f}; "
+            f"the network's macro-F1 is {c['difference']:+.3f} against it (95% CI {c['low']:+.3f} to {c['high']:+.3f}, "
+            f"{'beyond' if beyond else 'not beyond'} the noise of these {c['images']} images).")
+
 # %% ../nbs/05_evaluate.ipynb #a2037639
 def _plain(x):
     "`x` with NaN as None and numpy scalars as Python numbers, for JSON."
@@ -299,8 +344,10 @@ def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device
              n_boot:int=1000, seed:int=0, # bootstrap resamples of patients, and their seed
              target_error:float=0.02, # selective prediction: the error to keep under
              bins:int=15, # equal-width confidence bins of the ECE
-             figures:bool=True)->dict:
-    "Evaluate a run on `split`: predictions, metrics with patient CIs, calibration, selective prediction and breakdowns, saved in the run."
+             figures:bool=True,
+             baseline:bool=True, # also score the raw-pixel baseline on the same images
+            )->dict:
+    "Evaluate a run on `split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
     run = Path(run_dir)
     own = open_run_cache(run, None, cache_dir)
     target = own if data is None or Path(data).resolve() == Path(run_config(run)['data']).resolve() else open_run_cache(run, data, cache_dir)
@@ -321,6 +368,11 @@ def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device
                             'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), split: selective_result(y, prob_t(df), threshold)},
               'breakdowns': {by: (b.reset_index().to_dict('records') if (b := breakdown(df, by, n_boot, seed)) is not None else None)
                              for by in ('operator', 'machine')}}
+    if baseline:
+        base = baseline_predictions(own, target, split); bm = classification_metrics(y, base[PROB].to_numpy())
+        result['baseline'] = {'method': f'logistic regression on {BASELINE_PX}x{BASELINE_PX} pixels', 'fitted_on': 'train',
+                              **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
+                              'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
     brain = df[df['true'] == 'Fetal brain']
     result['breakdowns']['brain_plane'] = (b.reset_index().to_dict('records') if len(brain) and (b := breakdown(brain, 'brain_plane', n_boot, seed)) is not None else None)
     save_run_results(run, split, df, result, prob_t(val), val, figures)

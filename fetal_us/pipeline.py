@@ -292,6 +292,9 @@ def headline(set_dir, params:dict)->dict:
            'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature']}
     for k in ('accuracy', 'balanced_accuracy', 'macro_f1'):
         out[k] = {'value': ev['metrics'][k], 'low': ev['ci'][k]['low'], 'high': ev['ci'][k]['high']}
+    if (b := ev.get('baseline')):
+        c = b['network_vs_baseline']
+        out['pixel_baseline'] = {'accuracy': b['accuracy'], 'macro_f1': b['macro_f1'], 'f1_gain': c['difference'], 'f1_gain_low': c['low'], 'f1_gain_high': c['high']}
     loc = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not r['method'].startswith('baseline') and r['pointing'] is not None]
     if loc:
         best = max(loc, key=lambda r: r['pointing'])
@@ -312,11 +315,13 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
     main, _ = _runs(params)
     synthetic = (Path(params['data_dir'])/'synthetic.json').is_file()
     ci = lambda k: f"<b>{h[k]['value']:.3f}</b> <small>(95% CI {h[k]['low']:.3f}-{h[k]['high']:.3f})</small>"
-    pg = h.get('pointing_game')
+    pg, pb = h.get('pointing_game'), h.get('pixel_baseline')
     cards = [('Test accuracy', ci('accuracy')), ('Balanced accuracy', ci('balanced_accuracy')), ('Macro-F1', ci('macro_f1')),
              ('ECE after temperature scaling', f"<b>{h['ece_after']:.3f}</b> <small>(before {h['ece_before']:.3f}, T = {h['temperature']:.2f})</small>"),
              ('Pointing game', f"<b>{pg['value']:.2f}</b> <small>{pg['method']} (95% CI {pg['low']:.2f}-{pg['high']:.2f}; best baseline {pg['best_baseline']:.2f})</small>"
-                               if pg else 'not measured (no masks)')]
+                               if pg else 'not measured (no masks)'),
+             ('Raw-pixel baseline', f"<b>{pb['accuracy']:.3f}</b> <small>accuracy; the network's macro-F1 {pb['f1_gain']:+.3f} against it "
+                                    f"(95% CI {pb['f1_gain_low']:+.3f} to {pb['f1_gain_high']:+.3f})</small>" if pb else 'not scored')]
     links = ''.join(f"<li><a href='{r.name}'>{r.stem}</a> · <a href='{r.stem}.ipynb'>executed notebook</a></li>" for r in reports)
     rows = ''.join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in params.items())
     page = f"""<!doctype html><html><head><meta charset='utf-8'><title>fetal_us reports: {escape(set_dir.name)}</title>
@@ -339,11 +344,12 @@ table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10
 def readme_results(results:dict)->str:
     "The README's results table, from a set's `results.json`."
     r = results; f = lambda k: f"{r[k]['value']:.3f} ({r[k]['low']:.3f}-{r[k]['high']:.3f})"
-    pg = r.get('pointing_game')
+    pg, pb = r.get('pointing_game'), r.get('pixel_baseline')
     return '\n'.join([f"Latest `{r['profile']}` run ({r['date']}, commit `{r['commit']}`, run `{r['run']}`, {r['images']} test images; synthetic data):", '',
-                      '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game |', '|---|---|---|---|---|',
+                      '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game | raw-pixel baseline |', '|---|---|---|---|---|---|',
                       f"| {f('accuracy')} | {f('balanced_accuracy')} | {f('macro_f1')} | {r['ece_after']:.3f} | "
-                      + (f"{pg['value']:.2f} ({pg['method']}; baseline {pg['best_baseline']:.2f})" if pg else 'n/a') + ' |'])
+                      + (f"{pg['value']:.2f} ({pg['method']}; baseline {pg['best_baseline']:.2f})" if pg else 'n/a') + ' | '
+                      + (f"accuracy {pb['accuracy']:.3f}, macro-F1 {pb['macro_f1']:.3f}" if pb else 'n/a') + ' |'])
 
 def update_readme(readme, results:dict)->bool:
     "Replace the block between `<!-- results:start -->` and `<!-- results:end -->` of `readme` with the table; False if it has none."

@@ -633,6 +633,7 @@ def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from fetal_us.data import load_catalog
+    from fetal_us.evaluate import pixel_classifier
     items = load_catalog(root, val_fraction=val_fraction, seed=seed).items
     fit, val = items[items['split'] == 'train'], items[items['split'] != 'train']
     if fit['label'].nunique() < 2 or len(val) == 0: raise FetalUSError(f"{root}: the shortcut audit needs training and validation patients of several planes")
@@ -640,7 +641,7 @@ def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
     y, yv = fit['label'].to_numpy(), val['label'].to_numpy()
     models = {'stats_logistic': (make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)), sf, sv),
               'stats_forest': (RandomForestClassifier(300, min_samples_leaf=2, random_state=seed, n_jobs=1), sf, sv),
-              'pixels_logistic': (make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=3000)), pf, pv)}
+              'pixels_logistic': (pixel_classifier(), pf, pv)}
     out = {k: float((m.fit(a, y).predict(b) == yv).mean()) for k, (m, a, b) in models.items()}
     majority = float((yv == pd.Series(y).mode()[0]).mean())
     return {**out, 'chance': max(1 / len(CLASSES), majority), 'n_fit': len(fit), 'n_held_out': len(val)}

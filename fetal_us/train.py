@@ -23,7 +23,7 @@ from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, cali
                             frozen_embedder, load_checkpoint, load_torch_file, normalize, write_checkpoint)
 
 # %% auto #0
-__all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
+__all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'SCRATCH', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
            'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
            'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
            'fit', 'compile_problem', 'train_recipe', 'train', 'plot_history', 'compare_runs']
@@ -492,9 +492,13 @@ def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, co
     return tr.to(dev), va.to(dev)
 
 # %% ../nbs/04_train.ipynb #b054b6ea
+SCRATCH = dict(batch_size=16, lr=2e-3, epochs=20)  # a recipe that trains its base from random weights: more, larger updates
+
 def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
-    "The recipe `train` uses: `recipe` with `overrides`, and the base at the head's learning rate when training from random weights."
-    scratch = {'base_lr_mult': 1.0} if str(weights) == 'none' else {}
+    "The recipe `train` uses: `recipe` with `overrides`; from random weights the base learns at the head's rate, and with `SCRATCH` where it trains."
+    scratch = {}
+    if str(weights) == 'none':
+        scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe).freeze != 'head' else {})}
     return make_recipe(recipe, **{**scratch, **{k: v for k, v in overrides.items() if v is not None}})
 
 def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
