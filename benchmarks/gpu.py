@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from PIL import Image
 from fetal_us.model import build_model
 from fetal_us.synthetic import write_synthetic
-from fetal_us.train import compile_problem, train
+from fetal_us.train import RECIPES, compile_problem, train
 
 REAL_SIZES = ((959, 661), (640, 392))  # two of FETAL_PLANES_DB's common image sizes
 
@@ -123,8 +123,9 @@ def render(work, n_per_class, real_sizes):
 def full_run(dev, data, size, epochs, batch, work, compile):
     "The 10-epoch finetune run as a user starts it (`train`), timed from before the cache build to the last checkpoint."
     sync(dev); t0 = time.perf_counter()
+    # lr: fine-tuning's own peak rate (not the from-scratch 2e-3 meant for batch 16), as in the runs recorded in benchmarks/README.md
     result = train(data, work/'run', 'finetune', weights='none', device=dev.type, cache_dir=work/'cache', compile=compile,
-                   img_size=size, epochs=epochs, batch_size=batch, patience=0)
+                   img_size=size, epochs=epochs, batch_size=batch, lr=RECIPES['finetune'].lr, patience=0)
     sync(dev); wall = time.perf_counter() - t0
     h, phases = result.history, result.config['phase_seconds']
     steady = h['train_img_s'].iloc[2:] if len(h) > 3 else h['train_img_s']
