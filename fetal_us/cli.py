@@ -217,7 +217,8 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--batch-size', type=_int_in(2, 65_536), help="override the recipe's batch size (at least 2: BatchNorm needs two images)")
     s.add_argument('--lr', type=_float_in(0, 10, lo_open=True), help="override the recipe's learning rate (0 < lr <= 10)")
     s.add_argument('--img-size', type=_int_in(32, 1024), help="override the recipe's image size (224), 32..1024")
-    s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none, or a weights file')
+    s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none (random weights: finetune then defaults to batch 16, '
+                   'lr 2e-3, 20 epochs), or a weights file')
     s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto, CUDA if present)')
     s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='training seed (default: 0)')
     s.add_argument('--resume', action='store_true', help='continue the run in --out from its last complete epoch')

@@ -301,9 +301,9 @@ def thumbnails(images:np.ndarray, # uint8 (N, H, W)
     x = torch.from_numpy(np.ascontiguousarray(images)).unsqueeze(1).float().div_(255)
     return F.adaptive_avg_pool2d(x, px).flatten(1).numpy()
 
-def cache_thumbnails(cache, rows:np.ndarray, px:int=BASELINE_PX, chunk:int=1024)->np.ndarray:
-    "`thumbnails` of cache `rows`, read `chunk` images at a time (a large split never sits in memory at full size)."
-    rows = np.asarray(rows)
+def cache_thumbnails(cache, rows:np.ndarray, px:int=BASELINE_PX, chunk:int|None=None)->np.ndarray:
+    "`thumbnails` of cache `rows`, read `chunk` images at a time (default: ~256 MB as float32), so a large split never sits in memory at full size."
+    rows, chunk = np.asarray(rows), chunk or max(1, 2**28 // (4 * cache.size ** 2))
     out = [thumbnails(cache.load(rows[i:i + chunk]), px) for i in range(0, len(rows), chunk)]
     return np.concatenate(out) if out else np.zeros((0, px * px), np.float32)
 
@@ -323,7 +323,7 @@ def pixel_baseline(train_x:np.ndarray, train_labels:np.ndarray, x:np.ndarray, # 
 def baseline_predictions(own, # the run's own cache (`open_run_cache`): the baseline is fitted on its training split
                          target, split:str, px:int=BASELINE_PX)->pd.DataFrame:
     "The predictions table of the raw-pixel baseline on `split` of cache `target` (rows in the order `predict_split` gives)."
-    rows, labels = own.split('train')
+    rows, labels = own.split('train'); px = min(px, own.size)   # never upsample a smaller cache
     items = target.items[target.items['split'] == split]
     return predictions_table(items, pixel_baseline(cache_thumbnails(own, rows, px), labels, cache_thumbnails(target, items['row'].to_numpy(), px)))
 
@@ -332,10 +332,11 @@ def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
     "One sentence on the network against the raw-pixel baseline (None when `evaluate` did not score it)."
     b = result.get('baseline')
     if not b: return None
-    c = b['network_vs_baseline']; beyond = c['low'] > 0 or c['high'] < 0
-    return (f"Raw-pixel baseline ({b['method']}, fitted on the training patients): accuracy {b['accuracy']:.3f}, macro-F1 {b['macro_f1']:.3f}; "
-            f"the network's macro-F1 is {c['difference']:+.3f} against it (95% CI {c['low']:+.3f} to {c['high']:+.3f}, "
-            f"{'beyond' if beyond else 'not beyond'} the noise of these {c['images']} images).")
+    if 'skipped' in b: return f"Raw-pixel baseline not scored: {b['skipped']}."
+    c, unit = b['network_vs_baseline'], result.get('bootstrap', {}).get('unit', 'patient').split(' ')[0]
+    return (f"Raw-pixel baseline ({b['method']}, fitted on the run's training split): accuracy {b['accuracy']:.3f}, macro-F1 {b['macro_f1']:.3f}; "
+            f"the network's macro-F1 is {c['difference']:+.3f} against it on the same {c['images']} images (95% CI {c['low']:+.3f} to {c['high']:+.3f} "
+            f"over resampled {unit}s, which {'excludes' if c['low'] > 0 or c['high'] < 0 else 'includes'} 0).")
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
 def _plain(x):
@@ -345,6 +346,15 @@ def _plain(x):
     if isinstance(x, (np.floating, float)): return None if math.isnan(x) else float(x)
     if isinstance(x, np.integer): return int(x)
     return x
+
+def _score_baseline(own, target, split:str, df:pd.DataFrame, n_boot:int, seed:int)->dict:
+    "The raw-pixel baseline's metrics and the network's macro-F1 gain over it; where it can't be fitted, why (said, not hidden)."
+    try: base = baseline_predictions(own, target, split)
+    except FetalUSError as e:
+        warnings.warn(f"raw-pixel baseline not scored: {e}"); return {'skipped': str(e)}
+    bm, px = classification_metrics(base['label'].to_numpy(), base[PROB].to_numpy()), min(BASELINE_PX, own.size)
+    return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
+            'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
 
 def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device:str='auto', cache_dir=None,
              n_boot:int=1000, seed:int=0, # bootstrap resamples of patients, and their seed
@@ -374,11 +384,7 @@ def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device
                             'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), split: selective_result(y, prob_t(df), threshold)},
               'breakdowns': {by: (b.reset_index().to_dict('records') if (b := breakdown(df, by, n_boot, seed)) is not None else None)
                              for by in ('operator', 'machine')}}
-    if baseline:
-        base = baseline_predictions(own, target, split); bm = classification_metrics(y, base[PROB].to_numpy())
-        result['baseline'] = {'method': f'logistic regression on {BASELINE_PX}x{BASELINE_PX} pixels', 'fitted_on': 'train',
-                              **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
-                              'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
+    if baseline: result['baseline'] = _score_baseline(own, target, split, df, n_boot, seed)
     brain = df[df['true'] == 'Fetal brain']
     result['breakdowns']['brain_plane'] = (b.reset_index().to_dict('records') if len(brain) and (b := breakdown(brain, 'brain_plane', n_boot, seed)) is not None else None)
     save_run_results(run, split, df, result, prob_t(val), val, figures)

@@ -292,7 +292,7 @@ def headline(set_dir, params:dict)->dict:
            'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature']}
     for k in ('accuracy', 'balanced_accuracy', 'macro_f1'):
         out[k] = {'value': ev['metrics'][k], 'low': ev['ci'][k]['low'], 'high': ev['ci'][k]['high']}
-    if (b := ev.get('baseline')):
+    if (b := ev.get('baseline')) and 'skipped' not in b:
         c = b['network_vs_baseline']
         out['pixel_baseline'] = {'accuracy': b['accuracy'], 'macro_f1': b['macro_f1'], 'f1_gain': c['difference'], 'f1_gain_low': c['low'], 'f1_gain_high': c['high']}
     loc = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not r['method'].startswith('baseline') and r['pointing'] is not None]
@@ -320,7 +320,7 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
              ('ECE after temperature scaling', f"<b>{h['ece_after']:.3f}</b> <small>(before {h['ece_before']:.3f}, T = {h['temperature']:.2f})</small>"),
              ('Pointing game', f"<b>{pg['value']:.2f}</b> <small>{pg['method']} (95% CI {pg['low']:.2f}-{pg['high']:.2f}; best baseline {pg['best_baseline']:.2f})</small>"
                                if pg else 'not measured (no masks)'),
-             ('Raw-pixel baseline', f"<b>{pb['accuracy']:.3f}</b> <small>accuracy; the network's macro-F1 {pb['f1_gain']:+.3f} against it "
+             ('Raw-pixel baseline', f"<b>{pb['accuracy']:.3f}</b> <small>accuracy, macro-F1 {pb['macro_f1']:.3f}; the network's macro-F1 {pb['f1_gain']:+.3f} against it "
                                     f"(95% CI {pb['f1_gain_low']:+.3f} to {pb['f1_gain_high']:+.3f})</small>" if pb else 'not scored')]
     links = ''.join(f"<li><a href='{r.name}'>{r.stem}</a> · <a href='{r.stem}.ipynb'>executed notebook</a></li>" for r in reports)
     rows = ''.join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in params.items())

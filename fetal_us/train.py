@@ -496,10 +496,11 @@ SCRATCH = dict(batch_size=16, lr=2e-3, epochs=20)  # a recipe that trains its ba
 
 def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
     "The recipe `train` uses: `recipe` with `overrides`; from random weights the base learns at the head's rate, and with `SCRATCH` where it trains."
+    given = {k: v for k, v in overrides.items() if v is not None}
     scratch = {}
     if str(weights) == 'none':
-        scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe).freeze != 'head' else {})}
-    return make_recipe(recipe, **{**scratch, **{k: v for k, v in overrides.items() if v is not None}})
+        scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe, **given).freeze != 'head' else {})}
+    return make_recipe(recipe, **{**scratch, **given})
 
 def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
           out, # run folder
