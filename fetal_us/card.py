@@ -7,43 +7,48 @@ from __future__ import annotations
 import time
 from pathlib import Path
 import pandas as pd
-from .core import atomic_path, load_json
-from .evaluate import baseline_summary
+from .core import atomic_path, fmt, fmt_interval, load_json, missing
+from .evaluate import baseline_summary, calibration_summary, selective_summary
+from .train import random_weights_note
 
 # %% auto #0
 __all__ = ['model_card', 'write_model_card']
 
 # %% ../nbs/06a_model_card.ipynb #836123f4
 def _json(path:Path)->dict|None: return load_json(path) if path.is_file() else None
-def _ci(m:dict, ci:dict, key:str)->str:
+def _ci(m:dict, ci:dict, key:str, why:str|None=None)->str:
+    "A metric with its interval, or with the reason it has none."
     c = ci.get(key) or {}
-    return f"{m[key]:.3f} (95% CI {c['low']:.3f}-{c['high']:.3f})" if c.get('low') is not None else f"{m[key]:.3f}"
-def _n(v, f='.3f')->str: return 'n/a' if v is None else format(v, f)
+    return f"{fmt(m.get(key))} (95% CI {fmt_interval(c.get('low'), c.get('high'), why=why or 'not defined on these images')})"
+_n = fmt
+def _cell(v)->str:
+    "Text from the data (an operator's or machine's name) as a Markdown table cell: no raw HTML, no column breaks."
+    from html import escape
+    return escape(str(v)).replace('|', '\\|').replace('\n', ' ')
 
 def _data_section(cfg:dict, ev:dict|None)->list[str]:
     synthetic = (Path(cfg['data'])/'synthetic.json').exists()
     lines = ['## Data and split', f"- Source: `{cfg['data']}`" + (' - **SYNTHETIC** planes from `fetal_us.synthetic`, not real scans' if synthetic else ''),
              f"- Training images {cfg.get('n_train')}, validation images {cfg.get('n_val')} (validation share {cfg.get('val_fraction', 0.2)} "
              "of the training patients; the split is by patient, so no patient is in two splits)"]
-    if ev: lines.append(f"- Evaluated on the {ev['split']} split of `{ev['data']}`: {ev['images']} images" + (f" from {ev['patients']} patients" if ev.get('patients') else ' (no patient ids)'))
+    if ev: lines.append(f"- Evaluated on the {ev['split']} split of `{ev['data']}`: {ev['images']} images" + (f" from {ev['patients']} patient{'s' if ev['patients'] != 1 else ''}" if ev.get('patients') else ' (no patient ids)'))
     return lines
 
 def _metrics_section(ev:dict|None)->list[str]:
     if not ev: return ['## Performance', 'Not evaluated yet: run `fetal-us evaluate --run RUN_DIR`.']
     m, ci, cal, sel = ev['metrics'], ev['ci'], ev['calibration'], ev['selective']
-    lines = ['## Performance', f"On the {ev['split']} split; intervals from {ev['bootstrap']['resamples']} bootstrap resamples of {ev['bootstrap']['unit']}s.", '',
-             f"- Accuracy {_ci(m, ci, 'accuracy')}", f"- Balanced accuracy {_ci(m, ci, 'balanced_accuracy')}", f"- Macro-F1 {_ci(m, ci, 'macro_f1')}",
+    why = ev['bootstrap'].get('not_enough')
+    lines = ['## Performance', f"On the {ev['split']} split; intervals from {ev['bootstrap']['resamples']} bootstrap resamples of {ev['bootstrap']['unit']}s"
+             + (f" ({why})." if why else '.'), '',
+             *[f"- **Note:** {n}." for n in ((ev.get('run_state') or {}).get('note'), (ev.get('skipped') or {}).get('note')) if n],
+             f"- Accuracy {_ci(m, ci, 'accuracy', why)}", f"- Balanced accuracy {_ci(m, ci, 'balanced_accuracy', why)}", f"- Macro-F1 {_ci(m, ci, 'macro_f1', why)}",
              *([f"- {s}"] if (s := baseline_summary(ev)) else []), '', '| plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
     lines += [f"| {c} | {_n(v['recall'])} | {_n(v['precision'])} | {_n(v['f1'])} | {v['support']} |" for c, v in m['per_class'].items()]
-    lines += ['', '## Calibration', f"- Temperature {cal['temperature']:.3f}, fitted on the validation patients; ECE ({cal['bins']} equal-width bins) "
-              f"{_n(cal['before']['ece'])} before, {_n(cal['after']['ece'])} after; NLL {_n(cal['before']['nll'])} -> {_n(cal['after']['nll'])}",
-              f"- Abstention: " + ('no confidence threshold keeps the validation error under ' f"{sel['target_error']:.0%}; the model should not answer alone"
-                                   if sel['threshold'] is None else f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%}) answers "
-                                   f"{sel[ev['split']]['coverage']:.1%} of {ev['split']} images with an error of {sel[ev['split']]['error']:.1%}")]
+    lines += ['', '## Calibration', f"- {calibration_summary(ev)}", f"- Abstention: {selective_summary(ev)}"]
     for by, rows in ev['breakdowns'].items():
         if not rows: continue
         lines += ['', f"**By {by.replace('_', ' ')}**", '', '| group | images | accuracy (95% CI) |', '|---|---|---|']
-        lines += [f"| {r[by]} | {r['images']} | {_n(r['accuracy'])} ({_n(r.get('low'))}-{_n(r.get('high'))}){' - ' + r['note'] if r.get('note') else ''} |" for r in rows]
+        lines += [f"| {_cell(r[by])} | {r['images']} | {_n(r['accuracy'])} ({fmt_interval(r.get('low'), r.get('high'))}){' - ' + r['note'] if r.get('note') else ''} |" for r in rows]
     return lines
 
 def _failures_section(run:Path, ev:dict|None)->list[str]:
@@ -55,7 +60,7 @@ def _failures_section(run:Path, ev:dict|None)->list[str]:
     lines += [f"- {t} taken for {p}: {n} of {int((pred['true'] == t).sum())} {t} images" for (t, p), n in top.items()] or ['- No errors on this split.']
     weak = [c for c, v in ev['metrics']['per_class'].items() if v['support'] and v['recall'] is not None and v['recall'] < 0.5]
     if weak: lines.append(f"- Recall under 0.5 for: {', '.join(weak)}")
-    small = [f"{by} {r[by]}" for by, rows in ev['breakdowns'].items() if rows for r in rows if r.get('note')]
+    small = [f"{by} {_cell(r[by])}" for by, rows in ev['breakdowns'].items() if rows for r in rows if r.get('note')]
     if small: lines.append(f"- Groups too small to judge (their numbers are not reliable): {', '.join(small[:8])}")
     return lines
 
@@ -64,15 +69,15 @@ def _interpret_section(it:dict|None)->list[str]:
     lines = ['## Interpretability', f"Maps of {', '.join(it['methods'])} on {it['images']} {it['split']} images, explaining the predicted plane."]
     if it.get('localisation'):
         loc = pd.DataFrame(it['localisation']); a = loc[loc['plane'] == 'all'].set_index('method')
-        lines.append('- Pointing game (peak inside the ground-truth mask): ' + ', '.join(f"{m} {_n(r['pointing'], '.2f')} ({_n(r['pointing_low'], '.2f')}-{_n(r['pointing_high'], '.2f')})" for m, r in a.iterrows()))
+        lines.append('- Pointing game (peak inside the ground-truth mask): ' + ', '.join(f"{m} {_n(r['pointing'], '.2f')} ({fmt_interval(r['pointing_low'], r['pointing_high'], '.2f')})" for m, r in a.iterrows()))
     else: lines.append('- Localisation: not measured (no ground-truth masks in the data)')
     f = pd.DataFrame(it['faithfulness']['table']).set_index('method')
     lines.append('- Deletion area (lower is more faithful): ' + ', '.join(f"{m} {_n(r['deletion_auc'])}" for m, r in f.iterrows()))
     lines.append(f"- Randomisation sanity check: {', '.join(it['sanity']['flagged']) or 'no method'} flagged as insensitive to the weights")
     if it.get('shortcut'):
         s = it['shortcut']; a = s['accuracy']
-        lines.append(f"- Shortcut experiment: fine-tuned on images with a class marker, accuracy {a['shortcut run, agreeing markers']:.2f} with agreeing and "
-                     f"{a['shortcut run, lying markers']:.2f} with lying markers ({s['follows_lying_marker']:.0%} follow the marker): a network reads overlays "
+        lines.append(f"- Shortcut experiment: fine-tuned on images with a class marker, accuracy {fmt(a.get('shortcut run, agreeing markers'), '.2f')} with agreeing and "
+                     f"{fmt(a.get('shortcut run, lying markers'), '.2f')} with lying markers ({fmt(s.get('follows_lying_marker'), '.0%')} follow the marker): a network reads overlays "
                      "when they carry the answer, so check that real screenshots don't")
     return lines
 
@@ -88,7 +93,8 @@ def model_card(run_dir, split:str='test')->str:
              *_data_section(cfg, ev), '', '## Recipe and weights',
              f"- EfficientNet-B0 on one channel, recipe `{r['name']}`: {r['epochs']} epochs, batch {r['batch_size']}, lr {r['lr']}, {r['optimizer']}, "
              f"freeze `{r['freeze']}`, augment `{r['augment']}`, {r['img_size']} px ({r['resize']}), normalisation `{r['normalization']}`",
-             f"- Initial weights: `{cfg['weights']}`; seed {cfg['seed']}; trained on {cfg.get('device')} from {cfg.get('started')}", '',
+             f"- Initial weights: `{cfg['weights']}`; seed {cfg['seed']}; trained on {cfg.get('device')} from {cfg.get('started')}",
+             *([f"- **From random weights**: {n}."] if (n := random_weights_note(cfg)) else []), '',
              *_metrics_section(ev), '', *_failures_section(run, ev), '', *_interpret_section(it), '', '## Versions',
              ', '.join(f"{k} {v}" for k, v in cfg.get('versions', {}).items())]
     return '\n'.join(lines) + '\n'

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .core import DEVICE_CHOICES, FetalUSError, atomic_path, check_device_name
+from .core import DEVICE_CHOICES, FetalUSError, atomic_path, check_device_name, terminate_like_interrupt
 
 # %% auto #0
 __all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret', 'cmd_predict',
@@ -93,21 +93,25 @@ def cmd_train(a):
 
 def cmd_evaluate(a):
     "Evaluate one run (or compare two) on a split; results go to RUN_DIR/eval/SPLIT/."
-    from fetal_us.evaluate import baseline_summary, compare_runs, evaluate
+    from fetal_us.evaluate import (baseline_summary, calibration_summary, compare_runs, eval_folder, evaluate, metric_summary,
+                                   offline_comparison_note, selective_summary)
+    from fetal_us.card import write_model_card
+    from fetal_us.core import fmt, fmt_interval
     import pandas as pd
     if len(a.run) > 2: raise FetalUSError("--run takes one run folder, or two to compare")
-    results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, a.n_boot, a.seed, a.target_error) for r in a.run]
+    results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, n_boot=a.n_boot, seed=a.seed, target_error=a.target_error,
+                        val_data=a.val_data) for r in a.run]
     for r in results:
-        m, ci, cal = r['metrics'], r['ci'], r['calibration']
-        print(f"{r['run']} on {r['split']} ({r['images']} images): accuracy {m['accuracy']:.3f} [{ci['accuracy']['low']:.3f}, {ci['accuracy']['high']:.3f}], "
-              f"balanced {m['balanced_accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f} [{ci['macro_f1']['low']:.3f}, {ci['macro_f1']['high']:.3f}]; "
-              f"ECE {cal['before']['ece']:.3f} -> {cal['after']['ece']:.3f} at T={cal['temperature']:.2f}; {Path(r['run'])/'eval'/a.split}")
+        if not r['external']: write_model_card(r['run'], a.split)
+        print(f"{r['run']} on {r['split']} of {r['data']} ({r['images']} images): {metric_summary(r)}; {eval_folder(Path(r['run']), r)}")
+        for note in filter(None, (r['run_state'].get('note'), r['skipped'].get('note'))): print(f"  Note: {note}")
+        print(f"  {calibration_summary(r)}"); print(f"  Abstention: {selective_summary(r)}")
         if (s := baseline_summary(r)): print(f"  {s}")
     if len(results) == 2:
-        preds = [pd.read_csv(Path(r)/'eval'/a.split/'predictions.csv') for r in a.run]
+        preds = [pd.read_csv(eval_folder(Path(r['run']), r)/'predictions.csv') for r in results]
         c = compare_runs(*preds, a.n_boot, a.seed)
-        print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {c['difference']:+.3f}, 95% CI [{c['low']:+.3f}, {c['high']:+.3f}] over patients"
-              + ('' if c['low'] <= 0 <= c['high'] else ': beyond noise'))
+        print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {fmt(c['difference'], '+.3f')}, 95% CI [{fmt_interval(c['low'], c['high'], '+.3f', c.get('not_enough'))}] over patients"
+              + ('' if c.get('not_enough') or c['low'] <= 0 <= c['high'] else ': beyond noise') + offline_comparison_note(*a.run))
 
 def _methods(text:str)->str:
     "argparse type: a comma-separated list of interpretability methods."
@@ -137,19 +141,24 @@ def cmd_interpret(a):
 
 def cmd_predict(a)->int:
     "Predict the plane of image files and folders into a CSV; exit 2 when some files could not be read."
-    from fetal_us.predict import Predictor
+    from fetal_us.predict import Predictor, check_output_csv
     import warnings
+    check_output_csv(a.out, a.paths)   # before the checkpoint loads: a wrong --out must not cost a minute, or a scan
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # torch's and numpy's noise; our own warnings are printed below
         pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers)
     if pr.calibration is None: print(f"fetal-us predict: warning: no calibration.json beside {pr.path}: probabilities are uncalibrated "
                                      f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
     if pr.ood_problem: print(f"fetal-us predict: warning: {pr.ood_problem}; images unlike the training data are not flagged", file=sys.stderr)
-    df = pr(a.paths, cam_dir=a.cam)
-    if df.empty: raise FetalUSError(f"no image or DICOM files in {', '.join(map(str, a.paths))}")
+    df = pr(a.paths)   # the CSV is written before any overlay, so a full disk or a kill during the overlays loses no prediction
+    if df.empty and not df.attrs.get('interrupted'): raise FetalUSError(f"no image or DICOM files in {', '.join(map(str, a.paths))}")
     with atomic_path(a.out) as tmp: df.to_csv(tmp, index=False)
+    if (stop := df.attrs.get('interrupted')):
+        print(f"fetal-us predict: {stop['signal']} after {stop['done']} of {stop['files']} files; the {len(df)} rows predicted so far are in {a.out}", file=sys.stderr)
+        return 130
     failed, ok = int(df['error'].notna().sum()), df[df['error'].isna()]
-    print(f"{len(ok)} images predicted, {int(ok['abstain'].sum())} abstained, {failed} unreadable; {a.out}" + (f"; overlays in {a.cam}" if a.cam else ''))
+    print(f"{len(ok)} images predicted, {int(ok['abstain'].sum())} abstained, {failed} unreadable; {a.out}", flush=True)
+    if a.cam: pr.cams(df, a.cam); print(f"overlays in {a.cam}")
     return 2 if failed else 0
 
 def cmd_reports(a):
@@ -185,7 +194,7 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--size', type=_size, default=None, help="image size WIDTHxHEIGHT for every image (default: each machine's FETAL_PLANES_DB sizes, 640x392 to 1137x787)")
     s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
     s.add_argument('--workers', type=_int_in(1, 256), default=None, help='rendering processes (default: all cores)')
-    s.add_argument('--overwrite', action='store_true', help='replace an existing folder with other settings')
+    s.add_argument('--overwrite', action='store_true', help='replace a synthetic folder written with other settings (never a folder holding other files)')
     s.set_defaults(func=cmd_synth)
     s = sub.add_parser('download', help='download FETAL_PLANES_DB from Zenodo (record 3904280)', description=
                        'Download FETAL_PLANES_ZENODO.zip with resume and md5 check, and unpack it into DEST/FETAL_PLANES_DB.')
@@ -228,10 +237,13 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--compile', action='store_true', help='torch.compile the network: about a minute of compilation for a faster step (long GPU runs)')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('evaluate', help='test metrics with patient-level CIs, calibration, breakdowns; compare two runs', description=
-                       'Predict a split once, then write RUN_DIR/eval/SPLIT/ (predictions.csv, metrics.json, figures) and RUN_DIR/calibration.json.')
+                       'Predict a split once, then write RUN_DIR/eval/SPLIT/ (predictions.csv, metrics.json, figures), RUN_DIR/calibration.json and '
+                       'RUN_DIR/MODEL_CARD.md; an external test set (--data) goes to RUN_DIR/eval/DATA_NAME/SPLIT/ and leaves the calibration alone.')
     s.add_argument('--run', type=_path, action='append', required=True, help='run folder; give it twice to compare two runs on the same images')
     s.add_argument('--split', default='test', choices=['test', 'val'], help='split to evaluate (default: test)')
-    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own; e.g. an external test set)")
+    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own): the run's own data moved elsewhere "
+                   "(recognised by its images), or an external test set")
+    s.add_argument('--val-data', type=_path, default=None, help="where the run's own data now is, when it moved and --data is an external test set")
     s.add_argument('--checkpoint', default='best', choices=['best', 'last'], help='which checkpoint (default: best)')
     s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
     s.add_argument('--cache-dir', type=_path, default=None, help="cache folder (default: the run's)")
@@ -289,20 +301,26 @@ def _os_error(e:OSError)->str:
     "One sentence for an operating-system error: the file, what is wrong, what to do."
     import errno
     from fetal_us.core import write_error
-    where = e.filename or '?'
+    if e.filename is None:   # the system named no file (a write to an open file): say what happened without a made-up path
+        what = {errno.ENOSPC: 'no space left on the device', errno.EDQUOT: 'disk quota exceeded', errno.EROFS: 'read-only file system',
+                errno.EACCES: 'permission denied', errno.EPERM: 'operation not permitted'}.get(e.errno, e.strerror or str(e))
+        return f"{what} while writing; free some space or choose a writable --out folder, and run again"
+    where = e.filename
     if e.errno == errno.EEXIST: return f"{where} exists and is not a folder (a file or a broken link); choose another path or remove it"
     if e.errno == errno.ENOTDIR: return f"{where}: a part of this path is a file, not a folder; choose another path"
-    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM): return str(write_error(e, Path(where)/'x'))
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM): return str(write_error(e, Path(where)))
     return f"{where}: {e.strerror or e}"
 
 def main(argv:list|None=None)->int:
     "Run `fetal-us` with `argv`; return the exit code."
     args = parser().parse_args(argv)
+    terminate_like_interrupt()
     try: code = args.func(args)
     except FetalUSError as e:
         print(f"fetal-us {args.command}: error: {e}", file=sys.stderr); return 1
     except OSError as e:  # a file-system fault the library did not foresee: still one line, with the file and the likely fix
         print(f"fetal-us {args.command}: error: {_os_error(e)}", file=sys.stderr); return 1
-    except KeyboardInterrupt:
-        print(f"fetal-us {args.command}: interrupted", file=sys.stderr); return 130
+    except KeyboardInterrupt as e:
+        print(f"fetal-us {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
+        return 143 if isinstance(e, Terminated) else 130
     return code or 0

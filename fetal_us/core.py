@@ -4,16 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #3bca72a7
 from __future__ import annotations
-import dataclasses, errno, hashlib, json, os, random, shutil, sys, tempfile
+import dataclasses, errno, hashlib, json, math, os, random, shutil, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space', 'atomic_path',
-           'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'pid_running', 'child_pids',
-           'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device', 'progress', 'versions']
+__all__ = ['WRITE_ERRNOS', 'DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space',
+           'atomic_path', 'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'pid_running',
+           'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device', 'progress',
+           'versions', 'Terminated', 'terminate_like_interrupt', 'missing', 'fmt', 'fmt_interval']
 
 # %% ../nbs/00_core.ipynb #24e13f04
 class FetalUSError(Exception):
@@ -29,6 +30,7 @@ def from_dict(cls, d:dict, where:str='configuration'):
 
 # %% ../nbs/00_core.ipynb #377a42ba
 _NO_SPACE, _NOT_WRITABLE = (errno.ENOSPC, errno.EDQUOT), (errno.EROFS, errno.EACCES, errno.EPERM)
+WRITE_ERRNOS = _NO_SPACE + _NOT_WRITABLE   # the errors of a write that the user can fix: space, a read-only disk, permissions
 
 def disk_full(e:BaseException, folder, min_free:int=1<<20)->bool:
     "Whether error `e` came from a full disk: ENOSPC/EDQUOT, or under `min_free` bytes left where it wrote."
@@ -59,7 +61,9 @@ def atomic_path(path, # the file to write
                ):
     "Yield a temporary path next to `path`; on success it atomically replaces `path`, on error it is removed."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir(): raise FetalUSError(f"{path} is a folder; name a file to write (e.g. {path/'out.csv'})")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise write_error(e, path) from None
     try: fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     except OSError as e: raise write_error(e, path) from None
     os.close(fd)
@@ -106,6 +110,7 @@ def small_disk(kib:int=256, # size of the file system
 def die_with_parent(parent:int):
     "Process-pool initializer: end this worker when process `parent` dies (Linux; elsewhere a no-op)."
     import ctypes, signal
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a forked worker inherits the parent's handler (`terminate_like_interrupt`): SIGTERM must end it
     try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError): pass
     if os.getppid() != parent: os._exit(1)  # the parent died before prctl took effect
@@ -176,3 +181,34 @@ def versions()->dict:
     v = {'fetal_us': fetal_us.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
          'numpy': np.__version__, 'python': sys.version.split()[0]}
     return {k: str(s) for k, s in v.items()}  # plain str: torch's version object can't be loaded with weights_only=True
+
+# %% ../nbs/00_core.ipynb #80295623
+class Terminated(KeyboardInterrupt):
+    "SIGTERM raised as an interrupt, so that the clean-up of Ctrl-C runs for it too (temporary files removed, finished work kept)."
+
+def _raise_terminated(signum, frame): raise Terminated()
+
+def terminate_like_interrupt():
+    "From now on SIGTERM (a scheduler's or `kill`'s stop) raises `Terminated` in the main thread, as Ctrl-C raises KeyboardInterrupt."
+    import signal, threading
+    if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+# %% ../nbs/00_core.ipynb #5e473b3a
+def missing(v)->bool:
+    "Whether number `v` does not exist: None or NaN."
+    return v is None or (isinstance(v, (float, np.floating)) and math.isnan(v))
+
+def fmt(v, # a number, None or NaN
+        spec:str='.3f', # format spec, e.g. '.2f', '+.3f', '.1%'
+        na:str='n/a', # what to write when `v` does not exist
+       )->str:
+    "`v` formatted with `spec`, or `na` where it does not exist."
+    return na if missing(v) else format(v, spec)
+
+def fmt_interval(low, high, spec:str='.3f', why:str|None=None)->str:
+    "`low-high` (an interval), or `n/a` with the reason `why` where it does not exist."
+    if missing(low) or missing(high): return 'n/a' + (f": {why}" if why else '')
+    sep = ' to ' if spec.startswith('+') else '-'
+    return f"{format(low, spec)}{sep}{format(high, spec)}"
+

@@ -4,18 +4,19 @@
 
 # %% ../nbs/01_data.ipynb #f49b3cc0
 from __future__ import annotations
-import csv, re, warnings
+import csv, os, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-from .core import FetalUSError
+from .core import FetalUSError, file_md5, short_hash
 
 # %% auto #0
-__all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index',
-           'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog', 'settle_problems', 'read_planes_csv',
-           'patient_split', 'assert_patient_disjoint', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
+__all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'RESIZE_MODES',
+           'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog',
+           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_split', 'assert_patient_disjoint',
+           'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
            'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
@@ -24,6 +25,8 @@ SPLITS = ('train', 'val', 'test')
 CSV_NAME = 'FETAL_PLANES_DB_data.csv'
 CSV_COLUMNS = ('Image_name', 'Patient_num', 'Plane', 'Brain_plane', 'Operator', 'US_Machine', 'Train')
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg')
+OTHER_IMAGE_EXTS = ('.gif', '.tif', '.tiff', '.bmp', '.webp', '.dcm', '.heic')  # image files a catalog refuses by name rather than as "missing"
+BROKEN_LINK = 'a symbolic link to nothing (its target is missing, or the link loops)'
 
 # %% ../nbs/01_data.ipynb #1ed3547d
 def _norm(name:str)->str: return re.sub(r'[\s_\-]+', ' ', str(name).strip().lower())
@@ -58,7 +61,8 @@ def read_gray(path, # image file
              )->np.ndarray:
     "Decode `path` to a uint8 grayscale array, or raise `BadImage` naming the file and the problem."
     path = Path(path)
-    if not path.is_file(): raise BadImage(path, 'file not found')
+    if path.is_symlink() and not path.exists(): raise BadImage(path, BROKEN_LINK)
+    if not path.is_file(): raise BadImage(path, 'is a folder, not an image file' if path.is_dir() else 'file not found')
     if path.stat().st_size == 0: raise BadImage(path, 'empty (0-byte) file')
     try:
         with Image.open(path) as im:
@@ -66,9 +70,12 @@ def read_gray(path, # image file
             if w * h > max_pixels: raise BadImage(path, f'{w}x{h} px is over the {max_pixels:,}-pixel limit (a decompression bomb?)')
             if min(w, h) < min_side: raise BadImage(path, f'{w}x{h} px is too small (under {min_side} px on a side)')
             im.load()
+            if getattr(im, 'n_frames', 1) > 1:
+                warnings.warn(f"{path}: holds {im.n_frames} frames (an animated GIF or multi-page TIFF); only the first is read. "
+                              "Export the frames as separate images, or use a multi-frame DICOM (one row per frame)")
             if im.mode in ('RGBA', 'LA', 'PA') and im.getchannel('A').getextrema()[1] == 0:
                 warnings.warn(f"{path}: fully transparent (alpha 0 everywhere), so it reads as a black image; check how it was exported")
-            return to_gray(im)
+            return to_gray(ImageOps.exif_transpose(im))   # as a viewer shows it: a phone's or scanner's JPEG may be stored rotated
     except BadImage: raise
     except Image.DecompressionBombError as e: raise BadImage(path, f'decompression bomb: {e}') from None
     except UnidentifiedImageError: raise BadImage(path, 'not an image file PIL can read') from None
@@ -109,15 +116,27 @@ class Catalog:
         return f"Catalog({self.kind}, {self.root}, {len(self.items)} images {counts}, {len(self.skipped)} skipped)"
 
 # %% ../nbs/01_data.ipynb #75db8091
+def problem_list_path(what:str)->Path:
+    "Where the full list of problems found in `what` is written (the user's cache folder, not the data folder, which may be read-only)."
+    home = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')
+    return home/'fetal_us'/'problems'/f"{re.sub(r'[^A-Za-z0-9._-]+', '_', Path(str(what)).name)[:40]}-{short_hash(what)[:8]}.csv"
+
 def settle_problems(problems:list, strict:bool, what:str)->pd.DataFrame:
-    "Raise on `problems` (list of (file, problem)) when `strict`, else warn and return them as a table."
+    "Raise on `problems` (list of (file, problem)) when `strict`, else warn and return them as a table; one line either way, the rest in a file."
     skipped = pd.DataFrame(problems, columns=['file', 'problem'])
     if not problems: return skipped
-    listing = '\n'.join(f"  {f}: {p}" for f, p in problems[:10]) + (f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else '')
+    first = f"{problems[0][0]}: {problems[0][1]}"
+    more = ''
+    if len(problems) > 1:
+        listing = problem_list_path(what)
+        try:
+            listing.parent.mkdir(parents=True, exist_ok=True); skipped.to_csv(listing, index=False)
+            more = f" (and {len(problems) - 1} more, all listed in {listing})"
+        except OSError: more = f" (and {len(problems) - 1} more; {listing} could not be written to list them)"
     if strict:
-        raise FetalUSError(f"{what}: {len(problems)} problem(s):\n{listing}\n"
-                           "Fix these, or pass strict=False (--no-strict) to skip them; skipped files are listed in the catalog's `skipped` table.")
-    warnings.warn(f"{what}: skipped {len(problems)} item(s):\n{listing}")
+        raise FetalUSError(f"{what}: {len(problems)} problem(s); the first: {first}{more}. "
+                           "Fix them, or pass strict=False (--no-strict) to skip them (the skipped files go to the catalog's `skipped` table)")
+    warnings.warn(f"{what}: skipped {len(problems)} item(s); the first: {first}{more}")
     return skipped
 
 # %% ../nbs/01_data.ipynb #bc866c19
@@ -181,9 +200,33 @@ def _image_path(root:Path, name:str)->Path|None:
     if not name or Path(name).is_absolute() or '..' in re.split(r'[\\/]', name) or name.startswith('\\'): return None
     return root/'Images'/(name if name.lower().endswith(IMAGE_EXTS) else name + '.png')
 
+def patient_id(raw:str)->str:
+    "A patient id as FETAL_PLANES_DB writes it: a number without leading zeros ('007' and '7' are one patient); other ids stripped."
+    raw = str(raw).strip()
+    return str(int(raw)) if raw.isdigit() else raw
+
+def _warn_merged_ids(raw:pd.Series, where):
+    "Warn when ids spelled differently (`7`, `007`) are taken for one patient."
+    spellings = pd.Series(raw.str.strip().unique()); merged = spellings.groupby(spellings.map(patient_id)).agg(list)
+    merged = merged[merged.map(len) > 1]
+    if len(merged): warnings.warn(f"{where}: {len(merged)} patient id(s) are written in more than one way and taken as one patient each, e.g. "
+                                  f"{' = '.join(merged.iloc[0])}; if they are different patients, give them different numbers")
+
+def identical_images(items:pd.DataFrame)->list:
+    "Problems for byte-identical image files under two patients or splits: leakage that file names don't show."
+    sizes = items['image'].map(lambda p: os.stat(p).st_size)
+    candidates = items[sizes.duplicated(keep=False)]    # only files of the same size can be identical: few are hashed
+    digests = candidates['image'].map(file_md5)
+    problems = []
+    for _, same in candidates.groupby(digests):
+        if len(same) > 1 and (same['patient'].nunique() > 1 or same['split'].nunique() > 1):
+            problems += [(p, f"byte-identical to {Path(same['image'].iloc[0 if k else 1]).name} under another patient or split: "
+                             "the same image in two places leaks between splits") for k, p in enumerate(same['image'])]
+    return problems
+
 def duplicate_problems(rows:pd.DataFrame)->tuple:
     "Rows of `rows` to keep, and problems: an image listed with two planes, or under two patients or splits (image-level leakage)."
-    problems, keep = [], pd.Series(True, index=rows.index)
+    problems, keep, repeated = [], pd.Series(True, index=rows.index), []
     for image, g in rows[rows.duplicated('image', keep=False)].groupby('image', sort=False):
         where = ', '.join(g['where'].str.extract(r'(row \d+)')[0])
         if g['label'].nunique() > 1: problems.append((image, f"listed with different planes ({', '.join(sorted(g['plane'].unique()))}) in {where}"))
@@ -191,9 +234,11 @@ def duplicate_problems(rows:pd.DataFrame)->tuple:
             problems.append((image, f"listed under {g['patient'].nunique()} patients / {g['split'].nunique()} splits in {where}: "
                                     "the same image in two places leaks between splits"))
         else:
-            warnings.warn(f"{image}: listed {len(g)} times with the same plane, patient and split ({where}); kept once")
+            repeated.append(f"{image} ({where})")
             keep[g.index[1:]] = False; continue
         keep[g.index] = False
+    if repeated: warnings.warn(f"{len(repeated)} image(s) listed more than once with the same plane, patient and split, each kept once; "
+                               f"the first: {repeated[0]}")
     return keep, problems
 
 def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
@@ -212,15 +257,20 @@ def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
         where = f"{csv_path.name} row {i + 2} ({name or 'no name'})"
         label, img = class_index(r['Plane']), _image_path(root, name)
         if img is None: problems.append((where, f"Image_name {name!r} is empty, absolute or contains '..'; it must name a file inside Images/")); continue
+        if Path(name).suffix.lower() in OTHER_IMAGE_EXTS:
+            problems.append((where, f"Image_name {name!r}: {Path(name).suffix} images are not supported; convert it to one of {', '.join(IMAGE_EXTS)}")); continue
         if label is None: problems.append((where, f"unknown plane label {r['Plane']!r}; expected one of {list(CLASSES)}")); continue
         if r['Train'] not in ('0', '1'): problems.append((where, f"Train must be 0 or 1, got {r['Train']!r}")); continue
         if not r['Patient_num']: problems.append((where, 'no Patient_num')); continue
+        if img.is_symlink() and not img.exists(): problems.append((str(img), f'image listed in {where} is {BROKEN_LINK}')); continue
         if not img.is_file(): problems.append((str(img), f'image listed in {where} is missing')); continue
-        rows.append((str(img), label, CLASSES[label], r['Patient_num'], r['Operator'], r['US_Machine'], r['Brain_plane'],
+        rows.append((str(img), label, CLASSES[label], patient_id(r['Patient_num']), r['Operator'], r['US_Machine'], r['Brain_plane'],
                      'train' if r['Train'] == '1' else 'test', where))
     items = pd.DataFrame(rows, columns=[*ITEM_COLUMNS, 'where'])
+    _warn_merged_ids(df['Patient_num'], csv_path)
     keep, dup_problems = duplicate_problems(items)
-    skipped = settle_problems(problems + dup_problems, strict, str(csv_path))
+    twins = identical_images(items[keep]); keep &= ~items['image'].isin([p for p, _ in twins])
+    skipped = settle_problems(problems + dup_problems + twins, strict, str(csv_path))
     items = items[keep].drop(columns='where').reset_index(drop=True)
     if items.empty: raise FetalUSError(f"{csv_path}: no usable images")
     train = np.flatnonzero(items['split'] == 'train')
@@ -261,6 +311,7 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
             if label is None: problems.append((str(folder), f"folder name matches none of {list(CLASSES)}")); continue
             for f in _visible(folder):
                 if f.suffix.lower() not in IMAGE_EXTS: problems.append((str(f), 'not a .png/.jpg file')); continue
+                if f.is_symlink() and not f.exists(): problems.append((str(f), BROKEN_LINK)); continue
                 rows.append((str(f), label, CLASSES[label], None, None, None, None, split))
     skipped = settle_problems(problems, strict, str(root))
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)

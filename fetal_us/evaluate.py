@@ -17,20 +17,22 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
-from .core import FetalUSError, get_device, load_json, save_json
+from .core import FetalUSError, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json
 from .data import CLASSES, BadImage, load_catalog, read_gray
 from .cache import build_cache
-from .model import load_checkpoint, model_from_checkpoint
-from .train import predict_logits, split_digest
+from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
+from .train import predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'SMALL_GROUP', 'BASELINE_PX', 'run_config', 'run_checkpoint', 'open_run_cache', 'predict_split',
-           'predictions_table', 'classification_metrics', 'patient_confusions', 'metrics_from_confusion',
-           'patient_bootstrap', 'confidence_intervals', 'calibration_metrics', 'reliability_table', 'fit_temperature',
-           'apply_temperature', 'risk_coverage', 'choose_threshold', 'selective_result', 'breakdown', 'plot_confusion',
+__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'BASELINE_PX', 'run_config', 'run_checkpoint',
+           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
+           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
+           'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
+           'choose_threshold', 'abstention_threshold', 'selective_result', 'breakdown', 'plot_confusion',
            'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs', 'thumbnails', 'cache_thumbnails',
-           'pixel_classifier', 'pixel_baseline', 'baseline_predictions', 'baseline_summary', 'evaluate',
-           'save_run_results']
+           'pixel_classifier', 'pixel_baseline', 'baseline_predictions', 'baseline_summary', 'offline_comparison_note',
+           'metric_summary', 'calibration_summary', 'selective_summary', 'fit_calibration', 'score_predictions',
+           'evaluate', 'eval_folder', 'run_state', 'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -52,21 +54,34 @@ def run_checkpoint(run_dir, which:str='best')->Path:
     return path
 
 # %% ../nbs/05_evaluate.ipynb #e8af36f1
+def is_run_data(catalog, cfg:dict)->bool:
+    "Whether `catalog` holds the run's own training and validation images (at its recorded place, or moved: by their names and labels)."
+    if Path(catalog.root).resolve() == Path(cfg['data']).resolve(): return True
+    return all(f'{s}_names_digest' in cfg and split_digest(catalog, s, catalog.root) == cfg[f'{s}_names_digest'] for s in ('train', 'val'))
+
+def _run_catalog(run_dir, cfg:dict, data=None):
+    "The catalog of `data` (default: the run's own data folder) with the run's settings, checked before anything is written."
+    data = Path(data or cfg['data'])
+    if not data.exists():
+        raise FetalUSError(f"{data}: " + ("the run's data folder is not there; pass --data with its new place (its training and validation "
+                                          "images are recognised by their names and labels)" if data == Path(cfg['data']) else "no such data folder"))
+    catalog = load_catalog(data, cfg.get('kind', 'auto'), val_fraction=cfg.get('val_fraction', 0.2), strict=False)
+    same_place = data.resolve() == Path(cfg['data']).resolve()
+    for s in ('train', 'val'):
+        if same_place and f'{s}_digest' in cfg and split_digest(catalog, s) != cfg[f'{s}_digest']:
+            raise FetalUSError(f"{data}: its {s} images or labels are not those the run {run_dir} was trained with "
+                               "(the CSV changed, or another --val-fraction); evaluating them would mix trained and held-out images")
+    return catalog
+
 def open_run_cache(run_dir, data=None, # data folder (default: the run's own)
                    cache_dir=None, # cache parent folder (default: the run's)
                    workers:int|None=None):
-    "The cache of the run's data with the run's splits, checked against the digests the run recorded."
+    "The cache of the run's data (or of `data`) with the run's splits, checked against the digests the run recorded."
     cfg = run_config(run_dir)
-    data = Path(data or cfg['data'])
-    if not data.exists(): raise FetalUSError(f"{data}: the run's data folder is not there; pass --data with its new place")
-    catalog = load_catalog(data, cfg.get('kind', 'auto'), val_fraction=cfg.get('val_fraction', 0.2), strict=False)
+    catalog = _run_catalog(run_dir, cfg, data)   # every check first: a bad config or data folder creates no cache folder
     cache = build_cache(catalog, cache_dir or Path(cfg['cache']).parent, cfg['recipe']['img_size'], cfg.get('resize', cfg['recipe']['resize']),
                         workers, strict=False)
-    same_data = Path(data).resolve() == Path(cfg['data']).resolve()
-    for s in ('train', 'val'):
-        if same_data and f'{s}_digest' in cfg and split_digest(cache, s) != cfg[f'{s}_digest']:
-            raise FetalUSError(f"{data}: its {s} images or labels are not those the run {run_dir} was trained with "
-                               "(the CSV changed, or another --val-fraction); evaluating them would mix trained and held-out images")
+    cache.catalog_skipped = catalog.skipped
     return cache
 
 # %% ../nbs/05_evaluate.ipynb #204779ef
@@ -101,7 +116,9 @@ def classification_metrics(y:np.ndarray, # true class indices
                           )->dict:
     "Accuracy, balanced and top-2 accuracy, per-class and averaged precision/recall/F1, Cohen's kappa, ROC AUC and average precision."
     y, prob = np.asarray(y), np.asarray(prob); pred = prob.argmax(1); labels = list(range(len(CLASSES)))
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    with warnings.catch_warnings():  # undefined ratios are NaN on purpose: no precision for a plane never called, no recall for one absent
+        warnings.simplefilter('ignore', UserWarning)
+        p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=np.nan)
     present = [c for c in labels if (y == c).any() and not (y == c).all()]
     auc = {c: roc_auc_score(y == c, prob[:, c]) for c in present}
     ap = {c: average_precision_score(y == c, prob[:, c]) for c in present}
@@ -151,8 +168,17 @@ def _headline(df:pd.DataFrame)->dict:
     return {'accuracy': accuracy_score(y, pred), 'balanced_accuracy': balanced_accuracy_score(y, pred),
             'macro_f1': f1_score(y, pred, average='macro', zero_division=0), **{f'recall {c}': r for c, r in zip(CLASSES, rec)}}
 
+MIN_UNITS = 5  # fewer patients (or images, without patient ids) than this: an interval is not reported, not enough data
+
+def too_few_units(df:pd.DataFrame)->str|None:
+    "Why `df` has too few resampling units for a bootstrap interval (None: it has enough)."
+    n = len(np.unique(_patient_ids(df))) if len(df) else 0
+    unit = 'patients' if len(df) and df['patient'].notna().all() else 'images'
+    return f"not enough data: {n} {unit if n != 1 else unit[:-1]}, an interval needs at least {MIN_UNITS}" if n < MIN_UNITS else None
+
 def confidence_intervals(df:pd.DataFrame, n:int=1000, seed:int=0, level:float=0.95)->pd.DataFrame:
-    "Point estimate and patient-bootstrap interval of accuracy, balanced accuracy, macro-F1 and each plane's recall."
+    "Point estimate and patient-bootstrap interval of accuracy, balanced accuracy, macro-F1 and each plane's recall (none from too few patients)."
+    if too_few_units(df): return pd.DataFrame({k: {'estimate': v, 'low': np.nan, 'high': np.nan} for k, v in _headline(df).items()}).T
     boot = metrics_from_confusion(patient_bootstrap(patient_confusions(df), n, seed))
     q = (1 - level) / 2
     with warnings.catch_warnings():  # a plane absent from a group or resample has no recall there: NaN, said in the tables, not as warnings
@@ -205,6 +231,19 @@ def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=0.02)->fl
     last = ok.index[-1]  # the largest coverage that keeps the error; ties at that confidence are answered together
     t = rc.loc[last, 'threshold']
     return float(t) if rc.loc[rc['threshold'] >= t, 'risk'].iloc[-1] <= target_error else float(np.nextafter(t, 1))
+
+MIN_ANSWERED = 20  # a threshold that answers fewer validation images than this is not a finding
+
+def abstention_threshold(y:np.ndarray, prob:np.ndarray, # validation labels and calibrated probabilities
+                         target_error:float=0.02)->tuple[float|None, str|None]:
+    "The abstention threshold chosen on validation and, where there is none, why: none keeps the error, or it rests on too few images."
+    t = choose_threshold(y, prob, target_error)
+    if t is None: return None, f"no confidence threshold keeps the validation error under {target_error:.0%}: the model should not answer alone"
+    answered = int((prob.max(1) >= t).sum())
+    if answered < MIN_ANSWERED:
+        return None, (f"not enough data: the threshold that keeps the validation error under {target_error:.0%} answers {answered} of {len(y)} "
+                      f"validation images, and a threshold needs at least {MIN_ANSWERED}")
+    return t, None
 
 def selective_result(y:np.ndarray, prob:np.ndarray, threshold:float|None)->dict:
     "Coverage and error of answering only images with confidence >= `threshold`."
@@ -285,12 +324,14 @@ def compare_runs(a:pd.DataFrame, b:pd.DataFrame, # predictions tables of two run
     m = a.merge(b[['image', 'pred_label']], on='image', suffixes=('', '_b'))
     if len(m) != len(a) or len(m) != len(b): raise FetalUSError(f"the two runs were evaluated on different images ({len(a)} and {len(b)}, {len(m)} shared)")
     f1 = lambda col: f1_score(m['label'], m[col], average='macro', zero_division=0)
+    out = {'macro_f1_a': f1('pred_label'), 'macro_f1_b': f1('pred_label_b'), 'difference': f1('pred_label') - f1('pred_label_b'), 'low': math.nan,
+           'high': math.nan, 'share_a_better': math.nan, 'images': len(m), 'n_boot': n, 'seed': seed, 'not_enough': too_few_units(m)}
+    if out['not_enough']: return out
     both = np.concatenate([patient_confusions(m, 'pred_label'), patient_confusions(m, 'pred_label_b')], axis=1)  # one draw serves both runs
     boot = patient_bootstrap(both, n, seed); k = len(CLASSES)
     diffs = metrics_from_confusion(boot[:, :k])['macro_f1'] - metrics_from_confusion(boot[:, k:])['macro_f1']
-    low, high = np.quantile(diffs, [0.025, 0.975])
-    return {'macro_f1_a': f1('pred_label'), 'macro_f1_b': f1('pred_label_b'), 'difference': f1('pred_label') - f1('pred_label_b'), 'low': float(low),
-            'high': float(high), 'share_a_better': float((diffs > 0).mean()), 'images': len(m), 'n_boot': n, 'seed': seed}
+    low, high = np.nanquantile(diffs, [0.025, 0.975])
+    return {**out, 'low': float(low), 'high': float(high), 'share_a_better': float((diffs > 0).mean())}
 
 # %% ../nbs/05_evaluate.ipynb #1bbed944
 BASELINE_PX = 32  # thumbnail side of the raw-pixel baseline
@@ -334,9 +375,43 @@ def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
     if not b: return None
     if 'skipped' in b: return f"Raw-pixel baseline not scored: {b['skipped']}."
     c, unit = b['network_vs_baseline'], result.get('bootstrap', {}).get('unit', 'patient').split(' ')[0]
-    return (f"Raw-pixel baseline ({b['method']}, fitted on the run's training split): accuracy {b['accuracy']:.3f}, macro-F1 {b['macro_f1']:.3f}; "
-            f"the network's macro-F1 is {c['difference']:+.3f} against it on the same {c['images']} images (95% CI {c['low']:+.3f} to {c['high']:+.3f} "
-            f"over resampled {unit}s, which {'excludes' if c['low'] > 0 or c['high'] < 0 else 'includes'} 0).")
+    head = (f"Raw-pixel baseline ({b['method']}, fitted on the run's training split): accuracy {fmt(b['accuracy'])}, macro-F1 {fmt(b['macro_f1'])}; "
+            f"the network's macro-F1 is {fmt(c['difference'], '+.3f')} against it on the same {c['images']} images")
+    if missing(c['low']): return f"{head} (no interval: {c.get('not_enough') or 'not enough data'})."
+    return head + (f" (95% CI {c['low']:+.3f} to {c['high']:+.3f} over resampled {unit}s, which "
+                   f"{'excludes' if c['low'] > 0 or c['high'] < 0 else 'includes'} 0).")
+
+def offline_comparison_note(*runs)->str:
+    "A sentence for a comparison of `runs` (folders) where one trained only a head on random features; '' otherwise."
+    notes = [f" {n[0].upper()}{n[1:]}." for r in runs if r and (n := random_weights_note(run_config(r))) and 'by construction' in n]
+    return ''.join(notes)
+
+def metric_summary(result:dict # what `evaluate` returns (or its metrics.json)
+                  )->str:
+    "Accuracy, balanced accuracy and macro-F1 with their 95% intervals, or why there are none."
+    m, ci, why = result['metrics'], result['ci'], result['bootstrap'].get('not_enough')
+    part = lambda k, name: f"{name} {fmt(m[k])} [{fmt_interval(ci[k]['low'], ci[k]['high'])}]"
+    return (', '.join(part(k, n) for k, n in (('accuracy', 'accuracy'), ('balanced_accuracy', 'balanced accuracy'), ('macro_f1', 'macro-F1')))
+            + (f" (no intervals: {why})" if why else f" (95% intervals over {result['bootstrap']['unit']}s)"))
+
+def calibration_summary(result:dict # what `evaluate` returns (or its metrics.json)
+                       )->str:
+    "One sentence on the temperature and the calibration error before and after it."
+    cal = result['calibration']
+    t = (f"Temperature {fmt(cal['temperature'])}, fitted on the validation patients" if not cal.get('note')
+         else f"No temperature scaling (T = 1: {cal['note']})")
+    return (f"{t}; ECE ({cal['bins']} equal-width bins) {fmt(cal['before']['ece'])} before, {fmt(cal['after']['ece'])} after; "
+            f"NLL {fmt(cal['before']['nll'])} -> {fmt(cal['after']['nll'])}.")
+
+def selective_summary(result:dict # what `evaluate` returns (or its metrics.json)
+                     )->str:
+    "One sentence on abstention: the threshold and what it answers on the evaluated split, or why there is none."
+    sel, split = result['selective'], result['split']
+    if sel['threshold'] is None: return f"no threshold ({sel.get('reason') or 'none was chosen'})."
+    s = sel[split]
+    answered = (f"answers {s['answered']} of {result['images']} {split} images ({fmt(s['coverage'], '.1%')}) with an error of {fmt(s['error'], '.1%')}"
+                if s['answered'] else f"answers none of the {result['images']} {split} images, so its error there is n/a")
+    return f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%} on {sel['val']['answered']} answered images) {answered}."
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
 def _plain(x):
@@ -356,50 +431,96 @@ def _score_baseline(own, target, split:str, df:pd.DataFrame, n_boot:int, seed:in
     return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
             'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
 
-def evaluate(run_dir, split:str='test', data=None, checkpoint:str='best', device:str='auto', cache_dir=None,
+def fit_calibration(val:pd.DataFrame, # validation predictions (`predict_split`)
+                   )->tuple[float, str|None]:
+    "The temperature fitted on the validation predictions and, where it is left at 1 (no scaling), why."
+    if len(val) < MIN_ANSWERED: return 1.0, f"not enough data: {len(val)} validation images, a temperature needs at least {MIN_ANSWERED}"
+    logits = val[LOGIT].to_numpy()
+    if np.ptp(logits, axis=1).max() == 0: return 1.0, "every validation image has tied logits: no temperature changes them"
+    return fit_temperature(logits, val['label'].to_numpy()), None
+
+def score_predictions(df:pd.DataFrame, # predictions of the split to score (`predictions_table`)
+                      val:pd.DataFrame, # validation predictions: temperature and threshold are fitted on them
+                      split:str='test', n_boot:int=1000, seed:int=0, target_error:float=0.02, bins:int=15)->dict:
+    "Every number of an evaluation from two predictions tables: metrics with intervals, calibration, selective prediction, breakdowns."
+    temperature, t_note = fit_calibration(val)
+    prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), temperature)
+    threshold, why = abstention_threshold(val['label'].to_numpy(), prob_t(val), target_error)
+    y, prob = df['label'].to_numpy(), df[PROB].to_numpy()
+    unit = 'patient' if df['patient'].notna().all() else 'image (no patient ids)'
+    brain = df[df['true'] == 'Fetal brain']
+    return {'split': split, 'images': len(df), 'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
+            'metrics': classification_metrics(y, prob), 'ci': confidence_intervals(df, n_boot, seed).to_dict('index'),
+            'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': unit, 'level': 0.95, 'not_enough': too_few_units(df)},
+            'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': bins, 'note': t_note,
+                            'before': calibration_metrics(y, prob, bins), 'after': calibration_metrics(y, prob_t(df), bins)},
+            'selective': {'target_error': target_error, 'threshold': threshold, 'chosen_on': 'val', 'reason': why,
+                          'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), split: selective_result(y, prob_t(df), threshold)},
+            'breakdowns': {by: (b.reset_index().to_dict('records') if len(d) and (b := breakdown(d, by, n_boot, seed)) is not None else None)
+                           for by, d in (('operator', df), ('machine', df), ('brain_plane', brain))}}
+
+def evaluate(run_dir, split:str='test',
+             data=None, # another data folder: the run's own moved (recognised by its images), or an external test set
+             checkpoint:str='best', device:str='auto', cache_dir=None,
              n_boot:int=1000, seed:int=0, # bootstrap resamples of patients, and their seed
              target_error:float=0.02, # selective prediction: the error to keep under
              bins:int=15, # equal-width confidence bins of the ECE
              figures:bool=True,
              baseline:bool=True, # also score the raw-pixel baseline on the same images
+             val_data=None, # where the run's own data (its validation patients) now is, when it moved and `data` is an external set
             )->dict:
     "Evaluate a run on `split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
-    run = Path(run_dir)
-    own = open_run_cache(run, None, cache_dir)
-    target = own if data is None or Path(data).resolve() == Path(run_config(run)['data']).resolve() else open_run_cache(run, data, cache_dir)
-    val = predict_split(run, 'val', checkpoint=checkpoint, device=device, cache=own)
-    df = val if split == 'val' and target is own else predict_split(run, split, checkpoint=checkpoint, device=device, cache=target)
-    temperature = fit_temperature(val[LOGIT].to_numpy(), val['label'].to_numpy())
-    prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), temperature)
-    threshold = choose_threshold(val['label'].to_numpy(), prob_t(val), target_error)
-    y, prob = df['label'].to_numpy(), df[PROB].to_numpy()
-    unit = 'patient' if df['patient'].notna().all() else 'image (no patient ids)'
-    result = {'run': str(run), 'split': split, 'data': str(target.meta['source']), 'checkpoint': checkpoint, 'images': len(df),
-              'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
-              'metrics': classification_metrics(y, prob), 'ci': confidence_intervals(df, n_boot, seed).to_dict('index'),
-              'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': unit, 'level': 0.95},
-              'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': bins,
-                              'before': calibration_metrics(y, prob, bins), 'after': calibration_metrics(y, prob_t(df), bins)},
-              'selective': {'target_error': target_error, 'threshold': threshold, 'chosen_on': 'val',
-                            'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), split: selective_result(y, prob_t(df), threshold)},
-              'breakdowns': {by: (b.reset_index().to_dict('records') if (b := breakdown(df, by, n_boot, seed)) is not None else None)
-                             for by in ('operator', 'machine')}}
-    if baseline: result['baseline'] = _score_baseline(own, target, split, df, n_boot, seed)
-    brain = df[df['true'] == 'Fetal brain']
-    result['breakdowns']['brain_plane'] = (b.reset_index().to_dict('records') if len(brain) and (b := breakdown(brain, 'brain_plane', n_boot, seed)) is not None else None)
-    save_run_results(run, split, df, result, prob_t(val), val, figures)
-    from fetal_us.card import write_model_card
-    write_model_card(run, split)
+    run = Path(run_dir); cfg = run_config(run)
+    with run_folder_lock(run, 'evaluate'):   # a training run writing best.pt meanwhile would leave results of a replaced checkpoint
+        own_data = data if data is not None and is_run_data(_run_catalog(run, cfg, data), cfg) else None
+        own = open_run_cache(run, own_data or val_data, cache_dir)       # the validation patients: the run's own, perhaps moved
+        target = own if data is None or own_data is not None else open_run_cache(run, data, cache_dir)
+        ckpt_file = run_checkpoint(run, checkpoint)
+        val = predict_split(run, 'val', checkpoint=checkpoint, device=device, cache=own)
+        df = val if split == 'val' and target is own else predict_split(run, split, checkpoint=checkpoint, device=device, cache=target)
+        result = {'run': str(run), 'data': str(target.meta['source']), 'external': target is not own, 'checkpoint': checkpoint,
+                  'checkpoint_digest': checkpoint_digest(ckpt_file), 'run_state': run_state(run),
+                  'skipped': skipped_images(target, split), **score_predictions(df, val, split, n_boot, seed, target_error, bins)}
+        if baseline: result['baseline'] = _score_baseline(own, target, split, df, n_boot, seed)
+        for note in filter(None, (result['run_state'].get('note'), result['skipped'].get('note'))): warnings.warn(note)
+        prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), result['calibration']['temperature'])
+        save_run_results(run, split, df, result, prob_t(val), val, figures)
     return _plain(result)
 
+def eval_folder(run:Path, result:dict)->Path:
+    "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME/SPLIT/` for an external test set."
+    return run/'eval'/result['split'] if not result.get('external') else run/'eval'/Path(result['data']).name/result['split']
+
+def run_state(run:Path)->dict:
+    "Whether the run finished its epochs (or stopped early on purpose), from its last checkpoint; a note when it did not."
+    last = run/'last.pt'
+    if not last.is_file(): return {'finished': None, 'note': f"{run}: no last.pt, so whether training finished is unknown"}
+    state = load_checkpoint(last, require=('history',))
+    done, planned = len(state['history']), (state.get('recipe') or {}).get('epochs')
+    finished = bool(state.get('finished'))
+    return {'finished': finished, 'epochs': done, 'planned_epochs': planned,
+            'note': None if finished else f"{run} is an unfinished run (stopped after {done} of {planned} epochs): these results are of its "
+                                          "best checkpoint so far; finish it with `fetal-us train ... --resume` and evaluate again"}
+
+def skipped_images(cache, split:str)->dict:
+    "How many of `split`'s images the catalog or the cache left out (unreadable, or bad CSV rows), and where they are listed."
+    in_split = cache.catalog_skipped if hasattr(cache, 'catalog_skipped') else pd.DataFrame(columns=['file', 'problem'])
+    decode = pd.read_csv(cache.folder/'skipped.csv') if (cache.folder/'skipped.csv').is_file() else pd.DataFrame(columns=['file', 'problem'])
+    listed = cache.items['image'] if len(cache.items) else pd.Series(dtype=str)
+    n = len(decode) + len(in_split)
+    note = (f"{cache.meta['source']}: {n} image(s) or CSV row(s) were left out as unreadable or malformed ({len(decode)} at decoding, listed in "
+            f"{cache.folder/'skipped.csv'}; {len(in_split)} in the catalog): they are not in these results") if n else None
+    return {'n': n, 'decoding': len(decode), 'catalog': len(in_split), 'list': str(cache.folder/'skipped.csv'), 'note': note}
+
 def save_run_results(run:Path, split:str, df:pd.DataFrame, result:dict, val_prob_t, val:pd.DataFrame, figures:bool=True):
-    "Write predictions.csv, metrics.json and the figures to `run/eval/split/`, and the fitted temperature and threshold to `run/calibration.json`."
-    out = run/'eval'/split; out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out/'predictions.csv', index=False)
+    "Write predictions.csv, metrics.json and the figures to `eval_folder`; for the run's own data also the temperature and threshold to `run/calibration.json`."
+    out = eval_folder(run, result); out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out/'predictions.csv') as tmp: df.to_csv(tmp, index=False)
     save_json(_plain(result), out/'metrics.json')
-    save_json(_plain({'temperature': result['calibration']['temperature'], 'threshold': result['selective']['threshold'],
-                      'target_error': result['selective']['target_error'], 'fitted_on': 'val', 'checkpoint': result['checkpoint']}),
-              run/'calibration.json')
+    if not result.get('external'):   # another data set's results never replace the run's own calibration
+        save_json(_plain({'temperature': result['calibration']['temperature'], 'threshold': result['selective']['threshold'],
+                          'target_error': result['selective']['target_error'], 'fitted_on': 'val', 'checkpoint': result['checkpoint'],
+                          'checkpoint_digest': result.get('checkpoint_digest')}), run/'calibration.json')
     if not figures: return
     prob_t = apply_temperature(df[LOGIT].to_numpy(), result['calibration']['temperature'])
     for name, fig in (('confusion', plot_confusion(df)), ('reliability', plot_reliability(df['label'].to_numpy(), df[PROB].to_numpy(), prob_t, result['calibration']['bins'])),

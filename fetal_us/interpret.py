@@ -23,7 +23,7 @@ from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .core import FetalUSError, atomic_path, get_device, load_json, save_json
 from .data import CLASSES, CSV_NAME, load_catalog, read_gray, resize_gray
 from .model import FetalNet, load_checkpoint, model_from_checkpoint, normalize
-from .evaluate import _patient_ids, _plain, open_run_cache, predict_split, run_checkpoint, run_config
+from .evaluate import MIN_UNITS, _patient_ids, _plain, open_run_cache, predict_split, run_checkpoint, run_config
 from .train import PhaseClock
 
 # %% auto #0
@@ -144,6 +144,7 @@ def patient_mean_ci(values, patients, n_boot:int=1000, seed:int=0, level:float=0
     _, pid = np.unique(p, return_inverse=True)
     sums, counts = np.bincount(pid, v), np.bincount(pid).astype(np.float64)
     draw = np.random.default_rng(seed).integers(0, len(sums), (n_boot, len(sums)))
+    if len(sums) < MIN_UNITS: return {'mean': float(v.mean()), 'low': math.nan, 'high': math.nan, 'n': int(len(v))}   # too few to resample
     boot = sums[draw].sum(1) / counts[draw].sum(1)
     low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return {'mean': float(v.mean()), 'low': float(low), 'high': float(high), 'n': int(len(v))}

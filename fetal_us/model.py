@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_model.ipynb #66cb761a
 from __future__ import annotations
-import copy, os, pickle, socket, urllib.error
+import copy, hashlib, os, pickle, socket, urllib.error
 from pathlib import Path
 import torch, torchvision
 from torch import nn
@@ -15,8 +15,9 @@ from .data import CLASSES
 # %% auto #0
 __all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'fold_to_gray', 'FetalNet',
            'imagenet_weights_path', 'download_weights', 'imagenet_state_dict', 'load_torch_file', 'load_weights_file',
-           'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy', 'checkpoint_dict',
-           'write_checkpoint', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']
+           'zero_init_residuals', 'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy',
+           'checkpoint_digest', 'checkpoint_dict', 'write_checkpoint', 'save_checkpoint', 'load_checkpoint',
+           'model_from_checkpoint']
 
 # %% ../nbs/03_model.ipynb #881aee6f
 ARCH = 'efficientnet_b0'
@@ -142,11 +143,20 @@ def _base_from_checkpoint(model:FetalNet, sd:dict, where)->FetalNet:
     _load_matching(model, {**model.state_dict(), **{k: sd[k] for k in wanted}}, where)
     return model
 
+def zero_init_residuals(features:nn.Module # EfficientNet-B0's `features`
+                       )->nn.Module:
+    "Zero the scale of the last BatchNorm in every residual block, so that each block starts as the identity."
+    for block in features.modules():
+        if isinstance(block, torchvision.models.efficientnet.MBConv) and block.use_res_connect:
+            nn.init.zeros_(block.block[-1][1].weight)   # block[-1] is the 1x1 projection: Conv2d, BatchNorm2d
+    return features
+
 def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a state dict
                 num_classes:int=len(CLASSES), dropout:float=0.2)->FetalNet:
     "EfficientNet-B0 with a `num_classes` head on single-channel input, initialised from `weights`."
     net = torchvision.models.efficientnet_b0(weights=None)
-    if weights == 'imagenet': net.load_state_dict(imagenet_state_dict())
+    if weights == 'none': zero_init_residuals(net.features)
+    elif weights == 'imagenet': net.load_state_dict(imagenet_state_dict())
     elif weights != 'none':
         sd = load_weights_file(weights)
         first = sd.get('features.0.0.weight')
@@ -202,6 +212,13 @@ def cpu_copy(obj):
     if isinstance(obj, dict): return {k: cpu_copy(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return type(obj)(cpu_copy(v) for v in obj)
     return copy.deepcopy(obj)
+
+def checkpoint_digest(path)->str:
+    "A digest of a checkpoint file's bytes: files derived from a checkpoint (calibration, metrics, `ood.pt`) name the one they measured."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()[:16]
 
 def checkpoint_dict(model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->dict:
     "`model` and what is needed to use it, as a self-describing dict of CPU tensors and plain data."

@@ -10,7 +10,9 @@ from html import escape
 from pathlib import Path
 import nbformat
 import fetal_us
-from .core import FetalUSError, atomic_path, load_json, save_json, short_hash, versions
+from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, load_json, missing, save_json, short_hash, versions, write_error
+from .evaluate import selective_summary
+from .train import random_weights_note
 
 # %% auto #0
 __all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'nbs_dir', 'report_notebook',
@@ -166,6 +168,11 @@ def run_report(notebook, # a stage notebook (path, or a name in nbs/ such as '02
         try:
             pm.execute_notebook(str(src), str(work), parameters=parameters, kernel_name='python3', progress_bar=False,
                                 execution_timeout=timeout, cwd=str(nb_path.parent), stdout_file=echo, stderr_file=echo)
+        except KeyboardInterrupt:   # Ctrl-C or SIGTERM (`Terminated`): no half-run notebook is left beside the finished reports
+            work.unlink(missing_ok=True); html_work.unlink(missing_ok=True); raise
+        except OSError as e:        # a full or read-only disk: said with the file being written, not a '?'
+            if getattr(e, 'errno', None) not in WRITE_ERRNOS: raise
+            work.unlink(missing_ok=True); raise write_error(e, Path(e.filename) if e.filename else work) from None
         except pm.PapermillExecutionError as e:
             failed = out_dir/f'{name}.failed.ipynb'; work.replace(failed)
             render_html(failed, out_dir/f'{name}.failed.html')
@@ -211,9 +218,13 @@ def _as_type(value, default, name):
         return type(default)(value)
     except ValueError: raise FetalUSError(f"parameter {name}: {value!r} is not a {type(default).__name__}") from None
 
+def _recipes(params:dict)->list[str]:
+    "The recipes a parameter set trains."
+    return [r.strip() for r in params['recipes'].split(',') if r.strip()]
+
 def _runs(params:dict)->tuple[str, str|None]:
     "The run to evaluate and interpret, and the one beside it."
-    recipes = [r.strip() for r in params['recipes'].split(',') if r.strip()]
+    recipes = _recipes(params)
     main = 'finetune' if 'finetune' in recipes else recipes[0]
     return main, next((r for r in recipes if r != main), None)
 
@@ -288,17 +299,23 @@ def headline(set_dir, params:dict)->dict:
     main, _ = _runs(params); run = Path(set_dir)/'runs'/main
     ev = load_json(run/'eval'/'test'/'metrics.json')
     it = load_json(run/'interpret'/'interpret.json') if (run/'interpret'/'interpret.json').is_file() else {}
+    cfg = load_json(run/'config.json') if (run/'config.json').is_file() else {}
     out = {'run': main, 'images': ev['images'], 'patients': ev.get('patients'), 'ece_after': ev['calibration']['after']['ece'],
-           'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature']}
+           'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature'],
+           'temperature_note': ev['calibration'].get('note'), 'interval_note': ev['bootstrap'].get('not_enough'),
+           'abstention': selective_summary(ev), 'weights': cfg.get('weights'), 'weights_note': random_weights_note(cfg) if cfg else None,
+           'compared': [r for r in _recipes(params) if r != main]}
     for k in ('accuracy', 'balanced_accuracy', 'macro_f1'):
         out[k] = {'value': ev['metrics'][k], 'low': ev['ci'][k]['low'], 'high': ev['ci'][k]['high']}
     if (b := ev.get('baseline')) and 'skipped' not in b:
         c = b['network_vs_baseline']
         out['pixel_baseline'] = {'accuracy': b['accuracy'], 'macro_f1': b['macro_f1'], 'f1_gain': c['difference'], 'f1_gain_low': c['low'], 'f1_gain_high': c['high']}
-    loc = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not r['method'].startswith('baseline') and r['pointing'] is not None]
+    elif b: out['pixel_baseline_skipped'] = b['skipped']
+    rows = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not missing(r['pointing'])]
+    loc = [r for r in rows if not r['method'].startswith('baseline')]
     if loc:
         best = max(loc, key=lambda r: r['pointing'])
-        base = max(r['pointing'] for r in it['localisation'] if r['plane'] == 'all' and r['method'].startswith('baseline'))
+        base = max((r['pointing'] for r in rows if r['method'].startswith('baseline')), default=None)
         out['pointing_game'] = {'method': best['method'], 'value': best['pointing'], 'low': best['pointing_low'], 'high': best['pointing_high'], 'best_baseline': base}
     return out
 
@@ -314,14 +331,22 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
     save_json(h, set_dir/'results.json')
     main, _ = _runs(params)
     synthetic = (Path(params['data_dir'])/'synthetic.json').is_file()
-    ci = lambda k: f"<b>{h[k]['value']:.3f}</b> <small>(95% CI {h[k]['low']:.3f}-{h[k]['high']:.3f})</small>"
+    ci = lambda k: f"<b>{fmt(h[k]['value'])}</b> <small>(95% CI {escape(fmt_interval(h[k]['low'], h[k]['high'], why=h.get('interval_note')))})</small>"
     pg, pb = h.get('pointing_game'), h.get('pixel_baseline')
     cards = [('Test accuracy', ci('accuracy')), ('Balanced accuracy', ci('balanced_accuracy')), ('Macro-F1', ci('macro_f1')),
-             ('ECE after temperature scaling', f"<b>{h['ece_after']:.3f}</b> <small>(before {h['ece_before']:.3f}, T = {h['temperature']:.2f})</small>"),
-             ('Pointing game', f"<b>{pg['value']:.2f}</b> <small>{pg['method']} (95% CI {pg['low']:.2f}-{pg['high']:.2f}; best baseline {pg['best_baseline']:.2f})</small>"
-                               if pg else 'not measured (no masks)'),
-             ('Raw-pixel baseline', f"<b>{pb['accuracy']:.3f}</b> <small>accuracy, macro-F1 {pb['macro_f1']:.3f}; the network's macro-F1 {pb['f1_gain']:+.3f} against it "
-                                    f"(95% CI {pb['f1_gain_low']:+.3f} to {pb['f1_gain_high']:+.3f})</small>" if pb else 'not scored')]
+             ('ECE after temperature scaling', f"<b>{fmt(h['ece_after'])}</b> <small>(before {fmt(h['ece_before'])}, T = {fmt(h['temperature'], '.2f')}"
+                                               f"{'; ' + escape(h['temperature_note']) if h.get('temperature_note') else ''})</small>"),
+             ('Abstention', f"<small>{escape(h['abstention'])}</small>"),
+             ('Pointing game', f"<b>{fmt(pg['value'], '.2f')}</b> <small>{pg['method']} (95% CI {fmt_interval(pg['low'], pg['high'], '.2f')}; "
+                               f"best baseline {fmt(pg['best_baseline'], '.2f')})</small>" if pg else 'not measured (no masks, or every map was empty)'),
+             ('Raw-pixel baseline', f"<b>{fmt(pb['accuracy'])}</b> <small>accuracy, macro-F1 {fmt(pb['macro_f1'])}; the network's macro-F1 {fmt(pb['f1_gain'], '+.3f')} against it "
+                                    f"(95% CI {fmt_interval(pb['f1_gain_low'], pb['f1_gain_high'], '+.3f', 'not enough data')})</small>" if pb
+                                    else f"not scored{': ' + escape(h['pixel_baseline_skipped']) if h.get('pixel_baseline_skipped') else ''}")]
+    notes = [n for n in (h.get('weights_note'),) if n]
+    if h.get('compared') and h.get('weights') == 'none':
+        notes.append(f"The training report compares `{main}` with {', '.join(f'`{r}`' for r in h['compared'])}, all from random weights: a recipe that "
+                     "trains only its head learns on random features there, so that comparison says nothing about the original project's recipe, "
+                     "which starts from ImageNet weights")
     links = ''.join(f"<li><a href='{r.name}'>{r.stem}</a> · <a href='{r.stem}.ipynb'>executed notebook</a></li>" for r in reports)
     rows = ''.join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in params.items())
     page = f"""<!doctype html><html><head><meta charset='utf-8'><title>fetal_us reports: {escape(set_dir.name)}</title>
@@ -331,6 +356,7 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
 table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10px;font-size:0.9em}}</style></head><body>
 <h1>fetal_us reports: {escape(set_dir.name)}</h1>
 {"<p class='banner'><b>SYNTHETIC DATA.</b> These numbers describe the built-in synthetic planes, not real scans.</p>" if synthetic else ''}
+{''.join(f"<p class='banner'>{escape(n[0].upper() + n[1:])}.</p>" for n in notes)}
 <p>Run <code>{escape(main)}</code> on the test split: {h['images']} images{f" from {h['patients']} patients" if h.get('patients') else ''}. Profile <code>{profile}</code>,
 {h['date']}, commit <code>{h['commit']}</code>.</p>
 <div class='cards'>{''.join(f"<div class='card'><div>{t}</div><div>{v}</div></div>" for t, v in cards)}</div>
@@ -343,13 +369,14 @@ table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10
 
 def readme_results(results:dict)->str:
     "The README's results table, from a set's `results.json`."
-    r = results; f = lambda k: f"{r[k]['value']:.3f} ({r[k]['low']:.3f}-{r[k]['high']:.3f})"
+    r = results; f = lambda k: f"{fmt(r[k]['value'])} ({fmt_interval(r[k]['low'], r[k]['high'])})"
     pg, pb = r.get('pointing_game'), r.get('pixel_baseline')
     return '\n'.join([f"Latest `{r['profile']}` run ({r['date']}, commit `{r['commit']}`, run `{r['run']}`, {r['images']} test images; synthetic data):", '',
                       '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game | raw-pixel baseline |', '|---|---|---|---|---|---|',
-                      f"| {f('accuracy')} | {f('balanced_accuracy')} | {f('macro_f1')} | {r['ece_after']:.3f} | "
-                      + (f"{pg['value']:.2f} ({pg['method']}; baseline {pg['best_baseline']:.2f})" if pg else 'n/a') + ' | '
-                      + (f"accuracy {pb['accuracy']:.3f}, macro-F1 {pb['macro_f1']:.3f}" if pb else 'n/a') + ' |'])
+                      f"| {f('accuracy')} | {f('balanced_accuracy')} | {f('macro_f1')} | {fmt(r['ece_after'])} | "
+                      + (f"{fmt(pg['value'], '.2f')} ({pg['method']}; baseline {fmt(pg['best_baseline'], '.2f')})" if pg else 'n/a') + ' | '
+                      + (f"accuracy {fmt(pb['accuracy'])}, macro-F1 {fmt(pb['macro_f1'])}" if pb else 'n/a') + ' |']
+                     + ([''] + [f"{n[0].upper()}{n[1:]}." for n in (r.get('interval_note'), r.get('weights_note')) if n] if r.get('interval_note') or r.get('weights_note') else []))
 
 def update_readme(readme, results:dict)->bool:
     "Replace the block between `<!-- results:start -->` and `<!-- results:end -->` of `readme` with the table; False if it has none."

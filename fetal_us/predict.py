@@ -11,13 +11,13 @@ from PIL import Image
 from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
-from .core import FetalUSError, atomic_path, get_device, load_json
+from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, write_error
 from .data import CLASSES, BadImage, read_gray, resize_gray, to_gray
-from .model import load_checkpoint, load_torch_file, model_from_checkpoint, normalize
+from .model import checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'read_frames', 'embed', 'fit_ood',
-           'ood_scores', 'Predictor']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv', 'read_frames', 'embed',
+           'fit_ood', 'ood_scores', 'Predictor']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -46,28 +46,51 @@ def _to_uint8(a:np.ndarray)->np.ndarray:
     a = a.astype(np.float64); lo, hi = np.nanmin(a), np.nanmax(a)
     return np.zeros(a.shape, np.uint8) if hi <= lo else np.round((a - lo) * 255 / (hi - lo)).astype(np.uint8)
 
+def _dicom_problem(ds, e:Exception)->str:
+    "Why the pixels of `ds` can't be decoded, in one sentence: a missing decoder is named with its transfer syntax and the package."
+    ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
+    text = ' '.join(str(e).split())
+    if ts is not None and ts.is_compressed and ('plugin' in text.lower() or 'decod' in text.lower() or isinstance(e, (NotImplementedError, RuntimeError))):
+        return (f"its pixels are compressed as {ts.name} ({ts}), which no installed decoder reads; "
+                "install pylibjpeg, pylibjpeg-libjpeg and pylibjpeg-openjpeg (fetal_us's own requirements), or export it uncompressed")
+    return f"not a readable DICOM image ({type(e).__name__}: {text[:200]})"
+
 def dicom_frames(path)->list[np.ndarray]:
-    "The frames of DICOM file `path` as uint8 grayscale arrays."
+    "The frames of DICOM file `path` as uint8 grayscale arrays, as a viewer shows them (colour converted once, palettes applied)."
     import pydicom
-    from pydicom.pixels import apply_voi_lut, convert_color_space
-    try:
-        ds = pydicom.dcmread(path)
-        arr = ds.pixel_array
-    except Exception as e: raise BadImage(path, f'not a readable DICOM image ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ""})') from None
+    from pydicom.pixels import apply_color_lut, apply_voi_lut
+    try: ds = pydicom.dcmread(path)
+    except Exception as e: raise BadImage(path, f"not a readable DICOM file ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
+    try: arr = ds.pixel_array   # pydicom 3 returns colour as RGB: YBR_FULL, YBR_FULL_422 and the JPEG 2000 ones are converted here
+    except Exception as e: raise BadImage(path, _dicom_problem(ds, e)) from None
     photometric = str(ds.get('PhotometricInterpretation', 'MONOCHROME2'))
     frames = int(ds.get('NumberOfFrames', 1) or 1)
-    color = int(ds.get('SamplesPerPixel', 1)) > 1
+    if photometric == 'PALETTE COLOR': arr = apply_color_lut(arr, ds)
+    color = arr.ndim == (4 if frames > 1 else 3)
     arr = arr if frames > 1 else arr[None]
     out = []
     for f in arr:
-        if color:
-            if photometric.startswith('YBR'): f = convert_color_space(f, photometric, 'RGB')
-            f = to_gray(Image.fromarray(_to_uint8(f)))
+        if color:   # scaled by the stored bit depth, not the frame's own range, so that 8-, 16- and 32-bit encodings agree
+            bits = int(ds.get('BitsStored', 8) or 8) if photometric != 'PALETTE COLOR' else 16
+            f = f if f.dtype == np.uint8 else np.round(f.astype(np.float64) * 255 / (2 ** bits - 1)).clip(0, 255).astype(np.uint8)
+            f = to_gray(Image.fromarray(f, 'RGB'))
         else:
             f = apply_voi_lut(f, ds) if 'WindowCenter' in ds or 'VOILUTSequence' in ds else f
             f = _to_uint8(f)
             if photometric == 'MONOCHROME1': f = 255 - f
         out.append(f)
+    return out
+
+def check_output_csv(out, # the CSV `fetal-us predict` would write
+                     inputs, # the image files and folders it reads
+                    )->Path:
+    "`out` as a Path, refused when writing it would destroy an input, or it is a folder or an image file name."
+    out = Path(out)
+    if any(out.resolve() == Path(p).resolve() for p in inputs) and not out.is_dir():
+        raise FetalUSError(f"--out {out} is one of the inputs; writing it would replace that file: choose another path")
+    if out.is_dir(): raise FetalUSError(f"--out {out} is a folder; name the CSV to write, e.g. {out/'predictions.csv'}")
+    if out.suffix.lower() in PREDICT_EXTS or (out.is_file() and is_dicom(out)):
+        raise FetalUSError(f"--out {out} has an image's name; name the CSV to write, e.g. {out.with_suffix('.csv')}")
     return out
 
 def read_frames(path)->list[np.ndarray]:
@@ -121,13 +144,6 @@ class _Frames(Dataset):
         many = len(frames) > 1
         return str(p), [(j if many else None, f.shape, resize_gray(f, self.size, self.resize), float(f.std())) for j, f in enumerate(frames)], None
 
-def _checkpoint_key(path:Path)->str:
-    "A digest of the checkpoint's bytes, so that `ood.pt` travels with a copied `best.pt`."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()[:16]
-
 class Predictor:
     "The plane of new images from a run's checkpoint, calibrated, with abstention; call it with paths to get a DataFrame."
     def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run
@@ -145,6 +161,11 @@ class Predictor:
         self.batch_size, self.workers = batch_size, min(4, os.cpu_count() or 1) if workers is None else workers
         cal = self.path.parent/'calibration.json'
         self.calibration = load_json(cal) if cal.is_file() else None
+        fitted_for = (self.calibration or {}).get('checkpoint_digest')
+        if fitted_for and fitted_for != checkpoint_digest(self.path):   # a retrained or resumed run replaced best.pt after evaluation
+            raise FetalUSError(f"{cal} was fitted for another checkpoint than {self.path} (the run was trained further, or another "
+                               f"checkpoint is given): its temperature and threshold don't apply; run `fetal-us evaluate --run {self.path.parent}"
+                               f"{' --checkpoint last' if self.path.stem == 'last' else ''}` again")
         if self.calibration is None: warnings.warn(f"{cal} not found: probabilities are not calibrated (temperature 1) and no abstention threshold "
                                                    f"was fitted; run `fetal-us evaluate --run {self.path.parent}` first")
         self.temperature = (self.calibration or {}).get('temperature', 1.0)
@@ -158,7 +179,7 @@ class Predictor:
 
     def _ood(self)->dict:
         "The out-of-distribution statistics of this checkpoint: loaded from RUN_DIR/ood.pt or fitted on the run's training images."
-        file, key = self.path.parent/'ood.pt', _checkpoint_key(self.path)   # fitted once per checkpoint, kept beside it
+        file, key = self.path.parent/'ood.pt', checkpoint_digest(self.path)   # fitted once per checkpoint, kept beside it
         if file.is_file():
             saved = load_torch_file(file)
             if saved.get('checkpoint_key') == key: return saved
@@ -184,7 +205,7 @@ class Predictor:
         files = find_images([paths] if isinstance(paths, (str, Path)) else paths)
         loader = DataLoader(_Frames(files, self.size, self.resize), batch_size=1, num_workers=min(self.workers, len(files)),
                             collate_fn=lambda b: b[0])
-        rows, pending = [], []
+        rows, pending, done = [], [], 0
         bar = tqdm(total=len(files), desc='predicting', unit='file', disable=not progress)
         def flush():
             if not pending: return
@@ -193,17 +214,23 @@ class Predictor:
             ood = ood_scores(feats, self.ood) if self.ood else np.full(len(pending), np.nan)
             for (path, frame, _, shape, sd), p, o in zip(pending, prob, ood): rows.append(self._row(path, frame, shape, p, o, sd))
             pending.clear()
-        for path, frames, error in loader:
-            if error:
-                print(f"fetal-us predict: {error}", file=sys.stderr); rows.append({'path': path, 'frame': None, 'error': error})
-            for frame, shape, arr, sd in frames:
-                pending.append((path, frame, arr, shape, sd))
-                if len(pending) >= self.batch_size: flush()
-            bar.update()
-        flush(); bar.close()
+        stopped = None
+        try:
+            for path, frames, error in loader:
+                if error:
+                    print(f"fetal-us predict: {error}", file=sys.stderr); rows.append({'path': path, 'frame': None, 'error': error})
+                for frame, shape, arr, sd in frames:
+                    pending.append((path, frame, arr, shape, sd))
+                    if len(pending) >= self.batch_size: flush()
+                done += 1; bar.update()
+            flush()
+        except KeyboardInterrupt as e:   # Ctrl-C, or SIGTERM (the command line turns it into this): keep what was predicted
+            stopped = {'signal': 'terminated' if isinstance(e, Terminated) else 'interrupted', 'done': done, 'files': len(files)}
+        finally: bar.close()
         df = pd.DataFrame(rows, columns=['path', 'frame', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
                                          'ood_score', 'abstain', 'abstain_reason', 'error'])
         df['frame'] = df['frame'].astype('Int64')
+        if stopped: df.attrs['interrupted'] = stopped; return df
         if cam_dir is not None: self.cams(df, cam_dir)
         return df
 
@@ -219,13 +246,17 @@ class Predictor:
         "One Grad-CAM overlay PNG per predicted row of `df` in folder `out`, on the original image."
         from fetal_us.interpret import OnImages, cam_maps, to_original, to_pixels
         import matplotlib
-        out = Path(out); out.mkdir(parents=True, exist_ok=True); written = []
+        out = Path(out); written = []
+        try: out.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise write_error(e, out) from None
         net = OnImages(self.model, self.norm)
-        for i, r in df[df['error'].isna()].iterrows():
+        for i, r in tqdm(list(df[df['error'].isna()].iterrows()), desc='overlays', unit='image', file=sys.stderr):
             frame = read_frames(r['path'])[0 if pd.isna(r['frame']) else int(r['frame'])]
             m = cam_maps(net, to_pixels(resize_gray(frame, self.size, self.resize)[None]), [CLASSES.index(r['pred'])], 'gradcam')[0]
             heat = matplotlib.colormaps['jet'](to_original(m, frame.shape, self.resize))[..., :3]
             blend = (0.6 * np.repeat(frame[..., None] / 255, 3, 2) + 0.4 * heat) * 255
             name = f"{i:05d}_{Path(r['path']).stem}{'' if pd.isna(r['frame']) else '_frame' + str(int(r['frame']))}.png"
-            Image.fromarray(blend.round().astype(np.uint8)).save(out/name); written.append(out/name)
+            with atomic_path(out/name) as tmp:   # a full disk is said with this file's name; no half-written PNG stays
+                Image.fromarray(blend.round().astype(np.uint8)).save(tmp, format='PNG')
+            written.append(out/name)
         return written

@@ -506,10 +506,11 @@ def render_plane(label:int, # index into CLASSES
     on_grid = mask_of(u[::2, ::2], v[::2, ::2])  # where the structure lies, roughly
     if on_grid.any():  # the defining structure, drawn exactly in the image's own pixels
         gx, gy = grid.x[::2, ::2][on_grid], grid.y[::2, ::2][on_grid]
-        x0, x1 = int(max(gx.min() - 12, 0)), int(min(gx.max() + 13, w))
-        y0, y1 = int(max(gy.min() - 12, 0)), int(min(gy.max() + 13, h))
-        yy, xx = np.indices((y1 - y0, x1 - x0), dtype=np.float32) + np.array([y0, x0], np.float32)[:, None, None]
-        mask[y0:y1, x0:x1] = mask_of(*to_local(xx, yy, cx, cy, radius, angle))
+        x0, x1 = int(np.clip(gx.min() - 12, 0, w)), int(np.clip(gx.max() + 13, 0, w))  # the grid reaches past the image's edges:
+        y0, y1 = int(np.clip(gy.min() - 12, 0, h)), int(np.clip(gy.max() + 13, 0, h))  # a structure out there has an empty box
+        if x1 > x0 and y1 > y0:
+            yy, xx = np.indices((y1 - y0, x1 - x0), dtype=np.float32) + np.array([y0, x0], np.float32)[:, None, None]
+            mask[y0:y1, x0:x1] = mask_of(*to_local(xx, yy, cx, cy, radius, angle))
     mask &= fov
     depth_cm = rng.uniform(4.5, 7) if cervix else rng.uniform(9, 16)
     arr = draw_overlays((img * 255 + 0.5).astype(np.uint8), probe, machine, operator, rng, depth_cm)
@@ -560,6 +561,14 @@ def _complete(out:Path, n_per_class:int)->bool:
     return ((out/CSV_NAME).is_file() and sum(1 for _ in (out/'Images').glob('*.png')) == n
             and sum(1 for _ in (out/'Masks').glob('*.png')) == n) if (out/'Images').is_dir() and (out/'Masks').is_dir() else False
 
+def _foreign_entries(out:Path)->list[str]:
+    "Entries of synthetic folder `out` that the generator didn't write (replacing the folder would delete them)."
+    ours = {CSV_NAME, 'Images', 'Masks', 'synthetic.json'}
+    foreign = [p.name for p in out.iterdir() if p.name not in ours]
+    for sub in ('Images', 'Masks'):
+        if (out/sub).is_dir(): foreign += [f"{sub}/{p.name}" for p in (out/sub).iterdir() if not (p.is_file() and p.suffix == '.png')]
+    return sorted(foreign)
+
 def _remove_dead_staging(out:Path):
     "Remove the staging folders that killed `write_synthetic` runs left beside `out` (those of live processes stay)."
     for d in out.parent.glob(f'.{out.name}.writing-*'):
@@ -580,8 +589,12 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
         if there == settings and _complete(out, n_per_class): return out
         if not overwrite: raise FetalUSError(f"{out} holds a synthetic data set " + ("with other settings" if there != settings else "that is incomplete (images missing)")
                                              + f" ({there}); choose another --out, or pass --overwrite to replace it")
-    elif out.exists() and any(out.iterdir()) and not overwrite:
-        raise FetalUSError(f"{out} exists and is not a synthetic data set; choose another --out, or pass --overwrite to replace it")
+    elif out.exists() and any(out.iterdir()):   # never offered for replacing: --overwrite would delete files the generator didn't write
+        raise FetalUSError(f"{out} exists and is not a synthetic data set (no synthetic.json); nothing in it was written by the generator, "
+                           "so it is left alone: choose another --out (a new or empty folder)")
+    if out.exists() and (foreign := _foreign_entries(out)):
+        raise FetalUSError(f"{out} holds files the generator didn't write ({', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}), "
+                           "which --overwrite would delete; move them out of the folder, or choose another --out")
     if not 0 <= difficulty <= 1: raise FetalUSError(f"difficulty must be within 0..1, got {difficulty}")
     if n_per_class < 1: raise FetalUSError(f"n_per_class must be at least 1, got {n_per_class}")
     plan = plan_synthetic(n_per_class, seed)

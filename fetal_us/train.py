@@ -26,7 +26,7 @@ from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, cali
 __all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'SCRATCH', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
            'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
            'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
-           'fit', 'compile_problem', 'train_recipe', 'train', 'plot_history', 'compare_runs']
+           'fit', 'compile_problem', 'train_recipe', 'random_weights_note', 'train', 'plot_history', 'compare_runs']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Recipe:
     patience: int = 5             # stop after this many epochs without a better validation macro-F1 (0: never)
     feature_views: int = 1        # frozen-base fast path: augmented views per image besides the plain one
     calibration_images: int = 2048  # BatchNorm calibration of an untrained frozen base: a seeded, class-stratified sample this large
+    recalibrate_bn: bool = True   # after each epoch that trains the base, BatchNorm statistics re-estimated on that sample: the running
+                                  # averages lag weights that move fast (from random weights they made the validation loss explode)
 
 RECIPES = {
     'seed': Recipe(name='seed', epochs=10, batch_size=64, lr=3e-4, optimizer='adam', weight_decay=0.0, schedule='constant',
@@ -198,19 +200,25 @@ def _set_rng_state(s:dict, order_gen, aug_gen):
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 # %% ../nbs/04_train.ipynb #dde45a7a
-def split_digest(cache:ImageCache, split:str)->str:
+def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
+                 split:str,
+                 root=None, # when given, image paths are taken relative to it: the digest survives moving the data folder
+                )->str:
     "A digest of which images (and labels) are in `split`: a resumed run must see the same ones."
     s = cache.items[cache.items['split'] == split]
-    return short_hash(*sorted(f"{i}\t{l}" for i, l in zip(s['image'], s['label'])))
+    names = s['image'] if root is None else s['image'].map(lambda p: Path(p).relative_to(root).as_posix())
+    return short_hash(*sorted(f"{i}\t{l}" for i, l in zip(names, s['label'])))
 
 _RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest')
 
-def _run_config(cache:ImageCache, recipe:Recipe, weights, seed, fast, device)->dict:
-    "What defines a run: a resumed run must match it in `_RESUME_KEYS`."
+def _run_config(cache:ImageCache, recipe:Recipe, weights, seed, fast, device, val_fraction:float=0.2)->dict:
+    "What defines a run (a resumed run must match it in `_RESUME_KEYS`), and what evaluation needs to rebuild its splits."
     return {'recipe': asdict(recipe), 'weights': str(weights), 'seed': seed, 'fast_frozen': fast, 'device': device.type,
-            'data': cache.meta['source'], 'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
+            'data': cache.meta['source'], 'kind': cache.meta['kind'], 'val_fraction': val_fraction, 'resize': recipe.resize,
+            'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
             'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
-            'train_digest': split_digest(cache, 'train'), 'val_digest': split_digest(cache, 'val')}
+            'train_digest': split_digest(cache, 'train'), 'val_digest': split_digest(cache, 'val'),
+            **{f'{s}_names_digest': split_digest(cache, s, cache.meta['source']) for s in ('train', 'val')}}  # to recognise moved data
 
 def _differences(there:dict, now:dict)->list:
     "Readable differences between a stored run configuration and this one, recipe fields one by one."
@@ -231,13 +239,15 @@ def check_run_folder(out)->Path:
     return out
 
 @contextmanager
-def run_folder_lock(out:Path):
-    "Hold `out`'s lock for the whole run: a second `train` into the same folder is refused instead of mixing two runs."
+def run_folder_lock(out:Path, what:str='train'):
+    "Hold `out`'s lock while `what` ('train', 'evaluate') writes into it: a second command on the same run folder is refused instead of mixing them."
     from filelock import FileLock, Timeout
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out/'.lock'))
     try: lock.acquire(timeout=0)
-    except Timeout: raise FetalUSError(f"{out} is in use by another fetal-us train; wait for it, or choose another --out") from None
+    except Timeout:
+        raise FetalUSError(f"{out} is in use by another fetal-us command (a training run, or an evaluation); wait for it to finish"
+                           + (", or choose another --out" if what == 'train' else f", then {what} again")) from None
     try:
         for stale in out.glob('.*.tmp'): stale.unlink(missing_ok=True)  # half-written files of a killed run (the lock says none is running)
         yield
@@ -318,16 +328,17 @@ def fit(cache:ImageCache, # decoded images with train/val splits
         verbose:bool=True, # progress bars and a line per epoch
         compile:bool=False, # torch.compile the network (about a minute of compilation; pays off on long GPU runs)
         autotune:bool|None=None, # cuDNN autotuning on CUDA; None: only for runs long enough to win back its cost (`AUTOTUNE_MIN_IMAGES`)
+        val_fraction:float=0.2, # the validation share the cache's catalog was split with (recorded, so that evaluation rebuilds the split)
        )->TrainResult:
     "Train EfficientNet-B0 on `cache` with `recipe`, checkpointing every epoch; return the history."
     recipe = make_recipe(recipe) if isinstance(recipe, str) else recipe
     if cache.size != recipe.img_size: raise FetalUSError(f"the cache holds {cache.size}px images but the recipe trains at {recipe.img_size}px")
     out, dev = check_run_folder(out), get_device(device)
-    with run_folder_lock(out): return _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune)
+    with run_folder_lock(out): return _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune, val_fraction)
 
-def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune)->TrainResult:
+def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune, val_fraction)->TrainResult:
     "`fit`, with its arguments checked and the run folder locked."
-    config = _run_config(cache, recipe, weights, seed, fast, dev)
+    config = _run_config(cache, recipe, weights, seed, fast, dev, val_fraction)
     state = _start_or_resume(out, config, resume)
     seed_everything(seed)
     clock = PhaseClock(dev)
@@ -382,6 +393,8 @@ def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile,
                 bar.close()
             seen = steps * batch
             train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+            if recipe.recalibrate_bn and not frozen:  # what validation and the checkpoints use: statistics of these weights
+                with epoch_clock('calibration'): _calibrate(model, xtr, ytr, recipe, seed, dev)
             with epoch_clock('validation'):
                 model.eval()
                 with torch.inference_mode():
@@ -492,7 +505,10 @@ def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, co
     return tr.to(dev), va.to(dev)
 
 # %% ../nbs/04_train.ipynb #b054b6ea
-SCRATCH = dict(batch_size=16, lr=2e-3, epochs=20)  # a recipe that trains its base from random weights: more, larger updates
+# a recipe that trains its base from random weights: the whole network from the first step (a head on random features
+# learns nothing worth keeping), a longer warm-up, more and larger updates, and every epoch run (its validation score
+# is noisy and rises late, so early stopping cut runs short; the best epoch is still the one kept)
+SCRATCH = dict(freeze='full', warmup_epochs=2.0, batch_size=16, lr=2e-3, epochs=20, patience=0)
 
 def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
     "The recipe `train` uses: `recipe` with `overrides`; from random weights the base learns at the head's rate, and with `SCRATCH` where it trains."
@@ -501,6 +517,17 @@ def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
     if str(weights) == 'none':
         scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe, **given).freeze != 'head' else {})}
     return make_recipe(recipe, **{**scratch, **given})
+
+def random_weights_note(config:dict # a run's config.json
+                       )->str|None:
+    "What a run trained from random weights can and can't tell (None for a run that started from pretrained weights)."
+    if str(config.get('weights')) != 'none': return None
+    if config['recipe']['freeze'] == 'head':
+        return (f"`{config['recipe']['name']}` started from random weights and trained only its head, on the features of an untrained "
+                "base: its numbers say nothing about the original project's recipe, which starts from ImageNet weights, and a run "
+                "that trains its base beats it by construction")
+    return ("trained from random weights (offline, no ImageNet weights): its numbers show how the network learns this data "
+            "from nothing, not what fine-tuning pretrained weights would reach")
 
 def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
           out, # run folder
@@ -517,9 +544,8 @@ def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
     t0 = time.perf_counter()
     cache = build_cache(load_catalog(data, kind, val_fraction=val_fraction, strict=strict), cache_dir, r.img_size, r.resize, workers, strict)
     cache_seconds = round(time.perf_counter() - t0, 2)
-    result = fit(cache, out, r, weights, device, seed, resume, fast, verbose, compile, autotune)
+    result = fit(cache, out, r, weights, device, seed, resume, fast, verbose, compile, autotune, val_fraction=val_fraction)
     result.config['phase_seconds'] = {'cache': cache_seconds, **result.config.get('phase_seconds', {})}
-    result.config.update(kind=cache.meta['kind'], val_fraction=val_fraction, resize=r.resize)  # what evaluation needs to rebuild the splits
     save_json(result.config, Path(out)/'config.json')
     return result
 
