@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from .core import atomic_path, fmt, fmt_interval, load_json, missing
 from .evaluate import baseline_summary, calibration_summary, selective_summary
+from .model import checkpoint_digest
 from .train import random_weights_note
 
 # %% auto #0
@@ -40,7 +41,7 @@ def _metrics_section(ev:dict|None)->list[str]:
     why = ev['bootstrap'].get('not_enough')
     lines = ['## Performance', f"On the {ev['split']} split; intervals from {ev['bootstrap']['resamples']} bootstrap resamples of {ev['bootstrap']['unit']}s"
              + (f" ({why})." if why else '.'), '',
-             *[f"- **Note:** {n}." for n in ((ev.get('run_state') or {}).get('note'), (ev.get('skipped') or {}).get('note')) if n],
+             *[f"- **Note:** {n}." for n in ((ev.get(k) or {}).get('note') for k in ('run_state', 'skipped', 'overlap')) if n],
              f"- Accuracy {_ci(m, ci, 'accuracy', why)}", f"- Balanced accuracy {_ci(m, ci, 'balanced_accuracy', why)}", f"- Macro-F1 {_ci(m, ci, 'macro_f1', why)}",
              *([f"- {s}"] if (s := baseline_summary(ev)) else []), '', '| plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
     lines += [f"| {c} | {_n(v['recall'])} | {_n(v['precision'])} | {_n(v['f1'])} | {v['support']} |" for c, v in m['per_class'].items()]
@@ -81,6 +82,12 @@ def _interpret_section(it:dict|None)->list[str]:
                      "when they carry the answer, so check that real screenshots don't")
     return lines
 
+def _stale(run:Path, rec:dict|None, command:str)->list[str]:
+    "A warning line when `rec` (metrics.json, interpret.json) measured another checkpoint than the run's file of that name now holds."
+    digest, ck = (rec or {}).get('checkpoint_digest'), run/f"{(rec or {}).get('checkpoint', 'best')}.pt"
+    if not digest or not ck.is_file() or checkpoint_digest(ck) == digest: return []
+    return [f"**Stale:** these results are of an earlier `{ck.name}` (the run was trained further since); run `fetal-us {command} --run {run}` again.", '']
+
 def model_card(run_dir, split:str='test')->str:
     "The model card of run `run_dir` as Markdown, from its config.json, calibration and evaluation and interpretation results."
     run = Path(run_dir); cfg = load_json(run/'config.json')
@@ -95,7 +102,8 @@ def model_card(run_dir, split:str='test')->str:
              f"freeze `{r['freeze']}`, augment `{r['augment']}`, {r['img_size']} px ({r['resize']}), normalisation `{r['normalization']}`",
              f"- Initial weights: `{cfg['weights']}`; seed {cfg['seed']}; trained on {cfg.get('device')} from {cfg.get('started')}",
              *([f"- **From random weights**: {n}."] if (n := random_weights_note(cfg)) else []), '',
-             *_metrics_section(ev), '', *_failures_section(run, ev), '', *_interpret_section(it), '', '## Versions',
+             *_stale(run, ev, 'evaluate'), *_metrics_section(ev), '', *_failures_section(run, ev), '',
+             *_stale(run, it, 'interpret'), *_interpret_section(it), '', '## Versions',
              ', '.join(f"{k} {v}" for k, v in cfg.get('versions', {}).items())]
     return '\n'.join(lines) + '\n'
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .core import DEVICE_CHOICES, FetalUSError, atomic_path, check_device_name, terminate_like_interrupt
+from .core import DEVICE_CHOICES, FetalUSError, Terminated, atomic_path, check_device_name, terminate_like_interrupt
 
 # %% auto #0
 __all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret', 'cmd_predict',
@@ -99,12 +99,12 @@ def cmd_evaluate(a):
     from fetal_us.core import fmt, fmt_interval
     import pandas as pd
     if len(a.run) > 2: raise FetalUSError("--run takes one run folder, or two to compare")
+    if len(a.run) == 2 and Path(a.run[0]).resolve() == Path(a.run[1]).resolve(): raise FetalUSError(f"--run {a.run[0]} is given twice; compare two different runs")
     results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, n_boot=a.n_boot, seed=a.seed, target_error=a.target_error,
                         val_data=a.val_data) for r in a.run]
     for r in results:
         if not r['external']: write_model_card(r['run'], a.split)
         print(f"{r['run']} on {r['split']} of {r['data']} ({r['images']} images): {metric_summary(r)}; {eval_folder(Path(r['run']), r)}")
-        for note in filter(None, (r['run_state'].get('note'), r['skipped'].get('note'))): print(f"  Note: {note}")
         print(f"  {calibration_summary(r)}"); print(f"  Abstention: {selective_summary(r)}")
         if (s := baseline_summary(r)): print(f"  {s}")
     if len(results) == 2:
@@ -122,8 +122,10 @@ def _methods(text:str)->str:
 def cmd_interpret(a):
     "Grad-CAM family maps of a run, measured; results go to RUN_DIR/interpret/."
     from fetal_us.interpret import interpret
+    from fetal_us.card import write_model_card
     r = interpret(a.run, a.split, a.data, a.checkpoint, a.methods, a.n, a.per_class, a.n_sanity, a.steps, a.n_boot, a.seed,
                   a.shortcut, a.shortcut_epochs, a.device, a.cache_dir)
+    if (Path(a.run)/'eval'/a.split/'metrics.json').is_file(): write_model_card(a.run, a.split)   # the card gains the findings
     f = lambda v: 'n/a' if v is None else f'{v:.2f}'   # NaN (all-zero maps) comes back as None
     if r['localisation'] is None: print(f"localisation: skipped, no masks for the {r['split']} images of {r['data']}")
     else:
@@ -141,9 +143,10 @@ def cmd_interpret(a):
 
 def cmd_predict(a)->int:
     "Predict the plane of image files and folders into a CSV; exit 2 when some files could not be read."
-    from fetal_us.predict import Predictor, check_output_csv
+    from fetal_us.predict import Predictor, check_folder_path, check_output_csv
     import warnings
-    check_output_csv(a.out, a.paths)   # before the checkpoint loads: a wrong --out must not cost a minute, or a scan
+    check_output_csv(a.out, a.paths + [a.checkpoint])   # before the checkpoint loads: a wrong --out must not cost a minute, or a scan
+    if a.cam: check_folder_path(a.cam, '--cam')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # torch's and numpy's noise; our own warnings are printed below
         pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers)
@@ -155,7 +158,7 @@ def cmd_predict(a)->int:
     with atomic_path(a.out) as tmp: df.to_csv(tmp, index=False)
     if (stop := df.attrs.get('interrupted')):
         print(f"fetal-us predict: {stop['signal']} after {stop['done']} of {stop['files']} files; the {len(df)} rows predicted so far are in {a.out}", file=sys.stderr)
-        return 130
+        return 143 if stop['signal'] == 'terminated' else 130
     failed, ok = int(df['error'].notna().sum()), df[df['error'].isna()]
     print(f"{len(ok)} images predicted, {int(ok['abstain'].sum())} abstained, {failed} unreadable; {a.out}", flush=True)
     if a.cam: pr.cams(df, a.cam); print(f"overlays in {a.cam}")
@@ -311,10 +314,19 @@ def _os_error(e:OSError)->str:
     if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM): return str(write_error(e, Path(where)))
     return f"{where}: {e.strerror or e}"
 
+def _one_line_warnings(command:str):
+    "Show warnings as one line each, `fetal-us COMMAND: warning: ...`, instead of Python's file, line and source."
+    import warnings
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"fetal-us {command}: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
+    warnings.showwarning = show
+
 def main(argv:list|None=None)->int:
     "Run `fetal-us` with `argv`; return the exit code."
+    import warnings
     args = parser().parse_args(argv)
     terminate_like_interrupt()
+    shown = warnings.showwarning; _one_line_warnings(args.command)
     try: code = args.func(args)
     except FetalUSError as e:
         print(f"fetal-us {args.command}: error: {e}", file=sys.stderr); return 1
@@ -323,4 +335,5 @@ def main(argv:list|None=None)->int:
     except KeyboardInterrupt as e:
         print(f"fetal-us {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
+    finally: warnings.showwarning = shown
     return code or 0

@@ -13,8 +13,8 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from .core import FetalUSError, file_md5, short_hash
 
 # %% auto #0
-__all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'RESIZE_MODES',
-           'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog',
+__all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'MIN_SIDE',
+           'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog',
            'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_split', 'assert_patient_disjoint',
            'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
            'load_catalog']
@@ -55,8 +55,10 @@ def to_gray(im:Image.Image)->np.ndarray:
     return np.asarray(im.convert('L'), dtype=np.uint8)
 
 # %% ../nbs/01_data.ipynb #4787c930
+MIN_SIDE = 32  # px: a smaller image can't show a plane's anatomy
+
 def read_gray(path, # image file
-              min_side:int=32, # smaller images can't show a plane's anatomy
+              min_side:int=MIN_SIDE, # smaller images are refused
               max_pixels:int=40_000_000, # larger canvases are treated as decompression bombs
              )->np.ndarray:
     "Decode `path` to a uint8 grayscale array, or raise `BadImage` naming the file and the problem."

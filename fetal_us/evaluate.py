@@ -4,35 +4,32 @@
 
 # %% ../nbs/05_evaluate.ipynb #755cdba6
 from __future__ import annotations
-import math
+import math, os
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
-import torch.nn.functional as F
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
-from .core import FetalUSError, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json
+from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash
 from .data import CLASSES, BadImage, load_catalog, read_gray
 from .cache import build_cache
+from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
 from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
 from .train import predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'BASELINE_PX', 'run_config', 'run_checkpoint',
-           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
-           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
+__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'run_config', 'run_checkpoint', 'is_run_data',
+           'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics', 'patient_confusions',
+           'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
            'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
            'choose_threshold', 'abstention_threshold', 'selective_result', 'breakdown', 'plot_confusion',
-           'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs', 'thumbnails', 'cache_thumbnails',
-           'pixel_classifier', 'pixel_baseline', 'baseline_predictions', 'baseline_summary', 'offline_comparison_note',
-           'metric_summary', 'calibration_summary', 'selective_summary', 'fit_calibration', 'score_predictions',
-           'evaluate', 'eval_folder', 'run_state', 'skipped_images', 'save_run_results']
+           'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs', 'baseline_predictions',
+           'baseline_summary', 'offline_comparison_note', 'metric_summary', 'calibration_summary', 'selective_summary',
+           'fit_calibration', 'score_predictions', 'evaluate', 'eval_folder', 'training_overlap', 'run_state',
+           'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -64,7 +61,8 @@ def _run_catalog(run_dir, cfg:dict, data=None):
     data = Path(data or cfg['data'])
     if not data.exists():
         raise FetalUSError(f"{data}: " + ("the run's data folder is not there; pass --data with its new place (its training and validation "
-                                          "images are recognised by their names and labels)" if data == Path(cfg['data']) else "no such data folder"))
+                                          "images are recognised by their names and labels), or --val-data when --data is an external test set"
+                                          if data == Path(cfg['data']) else "no such data folder"))
     catalog = load_catalog(data, cfg.get('kind', 'auto'), val_fraction=cfg.get('val_fraction', 0.2), strict=False)
     same_place = data.resolve() == Path(cfg['data']).resolve()
     for s in ('train', 'val'):
@@ -333,34 +331,7 @@ def compare_runs(a:pd.DataFrame, b:pd.DataFrame, # predictions tables of two run
     low, high = np.nanquantile(diffs, [0.025, 0.975])
     return {**out, 'low': float(low), 'high': float(high), 'share_a_better': float((diffs > 0).mean())}
 
-# %% ../nbs/05_evaluate.ipynb #1bbed944
-BASELINE_PX = 32  # thumbnail side of the raw-pixel baseline
-
-def thumbnails(images:np.ndarray, # uint8 (N, H, W)
-               px:int=BASELINE_PX)->np.ndarray:
-    "Each image area-averaged to `px` x `px` and flattened: (N, px * px) float32 in [0, 1]."
-    x = torch.from_numpy(np.ascontiguousarray(images)).unsqueeze(1).float().div_(255)
-    return F.adaptive_avg_pool2d(x, px).flatten(1).numpy()
-
-def cache_thumbnails(cache, rows:np.ndarray, px:int=BASELINE_PX, chunk:int|None=None)->np.ndarray:
-    "`thumbnails` of cache `rows`, read `chunk` images at a time (default: ~256 MB as float32), so a large split never sits in memory at full size."
-    rows, chunk = np.asarray(rows), chunk or max(1, 2**28 // (4 * cache.size ** 2))
-    out = [thumbnails(cache.load(rows[i:i + chunk]), px) for i in range(0, len(rows), chunk)]
-    return np.concatenate(out) if out else np.zeros((0, px * px), np.float32)
-
-def pixel_classifier(C:float=0.05):
-    "Standardised raw pixels into an L2-regularised logistic regression (strongly regularised: more pixels than images)."
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000))
-
-def pixel_baseline(train_x:np.ndarray, train_labels:np.ndarray, x:np.ndarray, # `thumbnails` of the training images, their labels, and of the images to score
-                  )->np.ndarray:
-    "Log-probabilities (N, classes) of `x` under a pixel logistic regression fitted on the training thumbnails (a plane absent from training: -30)."
-    if len(np.unique(train_labels)) < 2: raise FetalUSError("the raw-pixel baseline needs training images of at least two planes")
-    model = pixel_classifier().fit(train_x, train_labels)
-    out = np.full((len(x), len(CLASSES)), -30.0)
-    out[:, model.classes_] = np.maximum(model.predict_log_proba(x), -30.0)
-    return out
-
+# %% ../nbs/05_evaluate.ipynb #b3797e26
 def baseline_predictions(own, # the run's own cache (`open_run_cache`): the baseline is fitted on its training split
                          target, split:str, px:int=BASELINE_PX)->pd.DataFrame:
     "The predictions table of the raw-pixel baseline on `split` of cache `target` (rows in the order `predict_split` gives)."
@@ -381,6 +352,7 @@ def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
     return head + (f" (95% CI {c['low']:+.3f} to {c['high']:+.3f} over resampled {unit}s, which "
                    f"{'excludes' if c['low'] > 0 or c['high'] < 0 else 'includes'} 0).")
 
+# %% ../nbs/05_evaluate.ipynb #8c39670c
 def offline_comparison_note(*runs)->str:
     "A sentence for a comparison of `runs` (folders) where one trained only a head on random features; '' otherwise."
     notes = [f" {n[0].upper()}{n[1:]}." for r in runs if r and (n := random_weights_note(run_config(r))) and 'by construction' in n]
@@ -480,16 +452,32 @@ def evaluate(run_dir, split:str='test',
         df = val if split == 'val' and target is own else predict_split(run, split, checkpoint=checkpoint, device=device, cache=target)
         result = {'run': str(run), 'data': str(target.meta['source']), 'external': target is not own, 'checkpoint': checkpoint,
                   'checkpoint_digest': checkpoint_digest(ckpt_file), 'run_state': run_state(run),
-                  'skipped': skipped_images(target, split), **score_predictions(df, val, split, n_boot, seed, target_error, bins)}
+                  'skipped': skipped_images(target), 'overlap': training_overlap(own, target, split) if target is not own else {'n': 0, 'note': None},
+                  **score_predictions(df, val, split, n_boot, seed, target_error, bins)}
         if baseline: result['baseline'] = _score_baseline(own, target, split, df, n_boot, seed)
-        for note in filter(None, (result['run_state'].get('note'), result['skipped'].get('note'))): warnings.warn(note)
+        for note in filter(None, (result[k].get('note') for k in ('run_state', 'skipped', 'overlap'))): warnings.warn(note)
         prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), result['calibration']['temperature'])
         save_run_results(run, split, df, result, prob_t(val), val, figures)
     return _plain(result)
 
 def eval_folder(run:Path, result:dict)->Path:
-    "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME/SPLIT/` for an external test set."
-    return run/'eval'/result['split'] if not result.get('external') else run/'eval'/Path(result['data']).name/result['split']
+    "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME-DIGEST/SPLIT/` for an external test set."
+    if not result.get('external'): return run/'eval'/result['split']
+    data = Path(result['data'])   # the digest of its place keeps two external sets of one name apart
+    return run/'eval'/f"{data.name}-{short_hash(str(data.resolve()))[:6]}"/result['split']
+
+def training_overlap(own, target, split:str)->dict:
+    "How many of `target`'s `split` images are byte-identical to the run's own training or validation images (results on them are not held out)."
+    mine = own.items[own.items['split'].isin(['train', 'val'])]['image']
+    theirs = target.items[target.items['split'] == split]['image']
+    size = lambda p: os.stat(p).st_size
+    known = {size(q) for q in mine}
+    candidates = [p for p in theirs if size(p) in known]   # only files of a size the run has seen are hashed
+    shared = {size(p) for p in candidates}
+    seen = {file_md5(p) for p in mine if size(p) in shared}
+    n = sum(file_md5(p) in seen for p in candidates)
+    return {'n': n, 'note': (f"{n} of the {len(theirs)} {split} images of {target.meta['source']} are byte-identical to the run's own training "
+                             "or validation images: results on them are not on held-out data") if n else None}
 
 def run_state(run:Path)->dict:
     "Whether the run finished its epochs (or stopped early on purpose), from its last checkpoint; a note when it did not."
@@ -502,11 +490,11 @@ def run_state(run:Path)->dict:
             'note': None if finished else f"{run} is an unfinished run (stopped after {done} of {planned} epochs): these results are of its "
                                           "best checkpoint so far; finish it with `fetal-us train ... --resume` and evaluate again"}
 
-def skipped_images(cache, split:str)->dict:
-    "How many of `split`'s images the catalog or the cache left out (unreadable, or bad CSV rows), and where they are listed."
+def skipped_images(cache # an `open_run_cache` cache
+                  )->dict:
+    "How many images of the data the catalog or the cache left out (unreadable, or bad CSV rows), and where they are listed."
     in_split = cache.catalog_skipped if hasattr(cache, 'catalog_skipped') else pd.DataFrame(columns=['file', 'problem'])
     decode = pd.read_csv(cache.folder/'skipped.csv') if (cache.folder/'skipped.csv').is_file() else pd.DataFrame(columns=['file', 'problem'])
-    listed = cache.items['image'] if len(cache.items) else pd.Series(dtype=str)
     n = len(decode) + len(in_split)
     note = (f"{cache.meta['source']}: {n} image(s) or CSV row(s) were left out as unreadable or malformed ({len(decode)} at decoding, listed in "
             f"{cache.folder/'skipped.csv'}; {len(in_split)} in the catalog): they are not in these results") if n else None

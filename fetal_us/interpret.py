@@ -22,7 +22,7 @@ from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, Sc
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .core import FetalUSError, atomic_path, get_device, load_json, save_json
 from .data import CLASSES, CSV_NAME, load_catalog, read_gray, resize_gray
-from .model import FetalNet, load_checkpoint, model_from_checkpoint, normalize
+from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize
 from .evaluate import MIN_UNITS, _patient_ids, _plain, open_run_cache, predict_split, run_checkpoint, run_config
 from .train import PhaseClock
 
@@ -428,7 +428,8 @@ def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', metho
     clock = PhaseClock(next(model.parameters()).device)
     with clock('maps'): maps = {m: cam_maps(model, x, targets, m, batch_size, progress=progress) for m in methods}
     masks, has = load_masks(chosen['image'], size, resize)
-    result = {'run': str(run), 'split': split, 'checkpoint': checkpoint, 'data': str(cache.meta['source']), 'methods': methods,
+    result = {'run': str(run), 'split': split, 'checkpoint': checkpoint, 'checkpoint_digest': checkpoint_digest(run_checkpoint(run, checkpoint)),
+              'data': str(cache.meta['source']), 'methods': methods,
               'explained_class': 'predicted', 'images': len(chosen), 'per_plane': n, 'sample_seed': seed,
               'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': 'patient' if chosen['patient'].notna().all() else 'image (no patient ids)', 'level': 0.95},
               'masks': {'found': int(has.sum()), 'missing': int((~has).sum()),
@@ -467,9 +468,6 @@ def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', metho
     result['figures'] = sorted(f'{k}.png' for k, f in figs.items() if f is not None)
     result['phase_seconds'] = clock.seconds
     with atomic_path(out/'interpret.json') as tmp: save_json(_plain(result), tmp)
-    if (run/'eval'/split/'metrics.json').is_file():
-        from fetal_us.card import write_model_card
-        write_model_card(run, split)
     return _plain(result)
 
 # %% ../nbs/06_interpret.ipynb #fbff6582

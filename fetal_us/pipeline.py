@@ -302,8 +302,8 @@ def headline(set_dir, params:dict)->dict:
     cfg = load_json(run/'config.json') if (run/'config.json').is_file() else {}
     out = {'run': main, 'images': ev['images'], 'patients': ev.get('patients'), 'ece_after': ev['calibration']['after']['ece'],
            'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature'],
-           'temperature_note': ev['calibration'].get('note'), 'interval_note': ev['bootstrap'].get('not_enough'),
-           'abstention': selective_summary(ev), 'weights': cfg.get('weights'), 'weights_note': random_weights_note(cfg) if cfg else None,
+           'temperature_note': ev['calibration'].get('note'), 'interval_note': ev.get('bootstrap', {}).get('not_enough'),
+           'abstention': selective_summary(ev) if 'selective' in ev else None, 'weights': cfg.get('weights'), 'weights_note': random_weights_note(cfg) if cfg else None,
            'compared': [r for r in _recipes(params) if r != main]}
     for k in ('accuracy', 'balanced_accuracy', 'macro_f1'):
         out[k] = {'value': ev['metrics'][k], 'low': ev['ci'][k]['low'], 'high': ev['ci'][k]['high']}
@@ -336,7 +336,7 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
     cards = [('Test accuracy', ci('accuracy')), ('Balanced accuracy', ci('balanced_accuracy')), ('Macro-F1', ci('macro_f1')),
              ('ECE after temperature scaling', f"<b>{fmt(h['ece_after'])}</b> <small>(before {fmt(h['ece_before'])}, T = {fmt(h['temperature'], '.2f')}"
                                                f"{'; ' + escape(h['temperature_note']) if h.get('temperature_note') else ''})</small>"),
-             ('Abstention', f"<small>{escape(h['abstention'])}</small>"),
+             ('Abstention', f"<small>{escape(h['abstention'] or 'not recorded')}</small>"),
              ('Pointing game', f"<b>{fmt(pg['value'], '.2f')}</b> <small>{pg['method']} (95% CI {fmt_interval(pg['low'], pg['high'], '.2f')}; "
                                f"best baseline {fmt(pg['best_baseline'], '.2f')})</small>" if pg else 'not measured (no masks, or every map was empty)'),
              ('Raw-pixel baseline', f"<b>{fmt(pb['accuracy'])}</b> <small>accuracy, macro-F1 {fmt(pb['macro_f1'])}; the network's macro-F1 {fmt(pb['f1_gain'], '+.3f')} against it "

@@ -12,12 +12,12 @@ from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, write_error
-from .data import CLASSES, BadImage, read_gray, resize_gray, to_gray
+from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
 from .model import checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv', 'read_frames', 'embed',
-           'fit_ood', 'ood_scores', 'Predictor']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv', 'check_folder_path',
+           'read_frames', 'embed', 'fit_ood', 'ood_scores', 'Predictor']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -36,7 +36,9 @@ def find_images(paths)->list[Path]:
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
         for f in sorted(p.rglob('*')):
-            if any(part.startswith('.') for part in f.relative_to(p).parts) or not f.is_file(): continue
+            if any(part.startswith('.') for part in f.relative_to(p).parts): continue
+            if f.is_symlink() and not f.exists(): out.append(f); continue   # a broken link reports, rather than vanishing
+            if not f.is_file(): continue
             if f.suffix.lower() in PREDICT_EXTS or (f.suffix == '' and is_dicom(f)): out.append(f)
     return out
 
@@ -65,6 +67,8 @@ def dicom_frames(path)->list[np.ndarray]:
     except Exception as e: raise BadImage(path, _dicom_problem(ds, e)) from None
     photometric = str(ds.get('PhotometricInterpretation', 'MONOCHROME2'))
     frames = int(ds.get('NumberOfFrames', 1) or 1)
+    rows, cols = int(ds.get('Rows', 0) or 0), int(ds.get('Columns', 0) or 0)
+    if min(rows, cols) < MIN_SIDE: raise BadImage(path, f'{cols}x{rows} px is too small (under {MIN_SIDE} px on a side), as for any image')
     if photometric == 'PALETTE COLOR': arr = apply_color_lut(arr, ds)
     color = arr.ndim == (4 if frames > 1 else 3)
     arr = arr if frames > 1 else arr[None]
@@ -91,11 +95,30 @@ def check_output_csv(out, # the CSV `fetal-us predict` would write
     if out.is_dir(): raise FetalUSError(f"--out {out} is a folder; name the CSV to write, e.g. {out/'predictions.csv'}")
     if out.suffix.lower() in PREDICT_EXTS or (out.is_file() and is_dicom(out)):
         raise FetalUSError(f"--out {out} has an image's name; name the CSV to write, e.g. {out.with_suffix('.csv')}")
+    if out.is_file() and not _is_predictions_csv(out):   # a checkpoint, a data set's label CSV, a run's config: never replaced
+        raise FetalUSError(f"--out {out} exists and is not an earlier `fetal-us predict` CSV; writing it would destroy it: choose another path")
+    check_folder_path(out.parent, '--out')
     return out
+
+def _is_predictions_csv(path:Path)->bool:
+    "Whether `path` starts like a CSV that `fetal-us predict` wrote (its header)."
+    try:
+        with open(path, 'rb') as f: return f.read(11) == b'path,frame,'
+    except OSError: return False
+
+def check_folder_path(folder, what:str='--cam')->Path:
+    "`folder` as a Path, refused at once when it, or a folder above it, is a file (so a long job doesn't fail at its end)."
+    folder = Path(folder)
+    for p in (folder, *folder.parents):
+        if p.exists():
+            if not p.is_dir(): raise FetalUSError(f"{what} {folder}: {p} is a file, not a folder; choose another path")
+            break
+    return folder
 
 def read_frames(path)->list[np.ndarray]:
     "The grayscale uint8 frames of an image or DICOM file (one for an image file)."
     path = Path(path)
+    if path.is_symlink() and not path.exists(): raise BadImage(path, BROKEN_LINK)
     if not path.exists(): raise BadImage(path, 'file not found')
     if path.is_dir(): raise BadImage(path, 'is a folder')
     if path.suffix.lower() == '.dcm' or is_dicom(path): return dicom_frames(path)
@@ -217,8 +240,8 @@ class Predictor:
         stopped = None
         try:
             for path, frames, error in loader:
-                if error:
-                    print(f"fetal-us predict: {error}", file=sys.stderr); rows.append({'path': path, 'frame': None, 'error': error})
+                if error:   # above the progress bar, not glued to it
+                    tqdm.write(f"fetal-us predict: {error}", file=sys.stderr); rows.append({'path': path, 'frame': None, 'error': error})
                 for frame, shape, arr, sd in frames:
                     pending.append((path, frame, arr, shape, sd))
                     if len(pending) >= self.batch_size: flush()
@@ -229,7 +252,7 @@ class Predictor:
         finally: bar.close()
         df = pd.DataFrame(rows, columns=['path', 'frame', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
                                          'ood_score', 'abstain', 'abstain_reason', 'error'])
-        df['frame'] = df['frame'].astype('Int64')
+        df[['frame', 'height', 'width']] = df[['frame', 'height', 'width']].astype('Int64')   # whole numbers, also beside an error row
         if stopped: df.attrs['interrupted'] = stopped; return df
         if cam_dir is not None: self.cams(df, cam_dir)
         return df

@@ -557,16 +557,22 @@ def _existing_settings(out:Path)->dict|None:
 
 def _complete(out:Path, n_per_class:int)->bool:
     "Whether a synthetic folder still holds its CSV and every image and mask it was written with."
-    n = 6 * n_per_class
-    return ((out/CSV_NAME).is_file() and sum(1 for _ in (out/'Images').glob('*.png')) == n
-            and sum(1 for _ in (out/'Masks').glob('*.png')) == n) if (out/'Images').is_dir() and (out/'Masks').is_dir() else False
+    names = _written_names(out) if (out/'Images').is_dir() and (out/'Masks').is_dir() else None
+    return names is not None and len(names) == 6 * n_per_class and all((out/sub/n).is_file() for sub in ('Images', 'Masks') for n in names)
+
+def _written_names(out:Path)->set|None:
+    "The image file names the generator wrote into `out` (from its CSV), or None when the CSV can't be read."
+    try: return {f"{n}.png" for n in pd.read_csv(out/CSV_NAME, sep=';', dtype=str)['Image_name']}
+    except (OSError, ValueError, KeyError): return None
 
 def _foreign_entries(out:Path)->list[str]:
     "Entries of synthetic folder `out` that the generator didn't write (replacing the folder would delete them)."
-    ours = {CSV_NAME, 'Images', 'Masks', 'synthetic.json'}
+    ours, names = {CSV_NAME, 'Images', 'Masks', 'synthetic.json'}, _written_names(out)
     foreign = [p.name for p in out.iterdir() if p.name not in ours]
     for sub in ('Images', 'Masks'):
-        if (out/sub).is_dir(): foreign += [f"{sub}/{p.name}" for p in (out/sub).iterdir() if not (p.is_file() and p.suffix == '.png')]
+        if (out/sub).is_dir():
+            foreign += [f"{sub}/{p.name}" for p in (out/sub).iterdir()
+                        if not (p.is_file() and p.suffix == '.png' and (names is None or p.name in names))]
     return sorted(foreign)
 
 def _remove_dead_staging(out:Path):
@@ -646,7 +652,7 @@ def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from fetal_us.data import load_catalog
-    from fetal_us.evaluate import pixel_classifier
+    from fetal_us.baseline import pixel_classifier
     items = load_catalog(root, val_fraction=val_fraction, seed=seed).items
     fit, val = items[items['split'] == 'train'], items[items['split'] != 'train']
     if fit['label'].nunique() < 2 or len(val) == 0: raise FetalUSError(f"{root}: the shortcut audit needs training and validation patients of several planes")

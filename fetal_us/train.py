@@ -16,7 +16,7 @@ from torch import nn
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score
 from tqdm import tqdm
-from .core import FetalUSError, from_dict, get_device, progress, save_json, seed_everything, short_hash, atomic_path, versions
+from .core import FetalUSError, from_dict, get_device, load_json, progress, save_json, seed_everything, short_hash, atomic_path, versions
 from .data import CLASSES, load_catalog
 from .cache import ImageCache, build_cache
 from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, calibrate_batchnorm, checkpoint_dict, cpu_copy,
@@ -236,7 +236,16 @@ def check_run_folder(out)->Path:
     out = Path(out)
     if out.exists() and not out.is_dir() or out.is_symlink() and not out.exists():
         raise FetalUSError(f"{out} is a file (or a broken link); the run folder (--out) must be a folder, new or holding a run")
+    if out.is_dir() and not _holds_run(out) and (other := sorted(p.name for p in out.iterdir() if not p.name.startswith('.'))):
+        raise FetalUSError(f"{out} holds files that are not a fetal_us run ({', '.join(other[:3])}{' ...' if len(other) > 3 else ''}), "
+                           "which a run would mix with or overwrite; choose a new or empty --out folder")
     return out
+
+def _holds_run(out:Path)->bool:
+    "Whether `out` holds a fetal_us run (perhaps a damaged one): a checkpoint, or a `config.json` that `fit` wrote."
+    if (out/'last.pt').exists() or (out/'best.pt').exists(): return True   # a damaged one says so when it is resumed
+    try: return 'recipe' in load_json(out/'config.json') and 'fingerprint' in load_json(out/'config.json')
+    except (OSError, ValueError, TypeError): return False
 
 @contextmanager
 def run_folder_lock(out:Path, what:str='train'):
