@@ -73,7 +73,10 @@ def _interpret_section(it:dict|None)->list[str]:
         lines.append('- Pointing game (peak inside the ground-truth mask): ' + ', '.join(f"{m} {_n(r['pointing'], '.2f')} ({fmt_interval(r['pointing_low'], r['pointing_high'], '.2f')})" for m, r in a.iterrows()))
     else: lines.append('- Localisation: not measured (no ground-truth masks in the data)')
     f = pd.DataFrame(it['faithfulness']['table']).set_index('method')
-    lines.append('- Deletion area (lower is more faithful): ' + ', '.join(f"{m} {_n(r['deletion_auc'])}" for m, r in f.iterrows()))
+    vs = lambda r, k: f"{_n(r.get(f'{k}_vs_random'), '+.3f')}, 95% CI {fmt_interval(r.get(f'{k}_vs_random_low'), r.get(f'{k}_vs_random_high'), '+.3f', 'too few patients')}"
+    lines.append('- Faithfulness against a random order of the pixels (area differences image by image; deletion: lower is more faithful, insertion: '
+                 'higher): ' + '; '.join(f"{m} deletion {_n(r['deletion_auc'])} ({vs(r, 'deletion')}), insertion {_n(r.get('insertion_auc'))} ({vs(r, 'insertion')})"
+                                         for m, r in f.drop(index='random order', errors='ignore').iterrows()))
     lines.append(f"- Randomisation sanity check: {', '.join(it['sanity']['flagged']) or 'no method'} flagged as insensitive to the weights")
     if it.get('shortcut'):
         s = it['shortcut']; a = s['accuracy']

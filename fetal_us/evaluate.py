@@ -25,11 +25,11 @@ __all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'run_con
            'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics', 'patient_confusions',
            'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
            'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
-           'choose_threshold', 'abstention_threshold', 'selective_result', 'breakdown', 'plot_confusion',
-           'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs', 'baseline_predictions',
-           'baseline_summary', 'offline_comparison_note', 'metric_summary', 'calibration_summary', 'selective_summary',
-           'fit_calibration', 'score_predictions', 'evaluate', 'eval_folder', 'training_overlap', 'run_state',
-           'skipped_images', 'save_run_results']
+           'choose_threshold', 'needed_answers', 'abstention_threshold', 'selective_result', 'breakdown',
+           'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs',
+           'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
+           'calibration_summary', 'selective_summary', 'fit_calibration', 'score_predictions', 'evaluate',
+           'eval_folder', 'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -230,17 +230,22 @@ def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=0.02)->fl
     t = rc.loc[last, 'threshold']
     return float(t) if rc.loc[rc['threshold'] >= t, 'risk'].iloc[-1] <= target_error else float(np.nextafter(t, 1))
 
-MIN_ANSWERED = 20  # a threshold that answers fewer validation images than this is not a finding
+MIN_ANSWERED = 20  # a threshold that answers fewer validation images than this is not a finding, whatever the target
+
+def needed_answers(target_error:float)->int:
+    "Answered validation images needed before an error under `target_error` can be claimed: with none wrong in n, the 95% upper bound is about 3/n (the rule of three)."
+    return MIN_ANSWERED if target_error <= 0 else max(MIN_ANSWERED, math.ceil(3 / target_error))
 
 def abstention_threshold(y:np.ndarray, prob:np.ndarray, # validation labels and calibrated probabilities
                          target_error:float=0.02)->tuple[float|None, str|None]:
     "The abstention threshold chosen on validation and, where there is none, why: none keeps the error, or it rests on too few images."
     t = choose_threshold(y, prob, target_error)
     if t is None: return None, f"no confidence threshold keeps the validation error under {target_error:.0%}: the model should not answer alone"
-    answered = int((prob.max(1) >= t).sum())
-    if answered < MIN_ANSWERED:
+    answered, needed = int((prob.max(1) >= t).sum()), needed_answers(target_error)
+    if answered < needed:
         return None, (f"not enough data: the threshold that keeps the validation error under {target_error:.0%} answers {answered} of {len(y)} "
-                      f"validation images, and a threshold needs at least {MIN_ANSWERED}")
+                      f"validation images, and showing an error under {target_error:.0%} needs at least {needed} (with none wrong in n, "
+                      "the error can still be up to about 3/n)")
     return t, None
 
 def selective_result(y:np.ndarray, prob:np.ndarray, threshold:float|None)->dict:
@@ -372,8 +377,11 @@ def calibration_summary(result:dict # what `evaluate` returns (or its metrics.js
     cal = result['calibration']
     t = (f"Temperature {fmt(cal['temperature'])}, fitted on the validation patients" if not cal.get('note')
          else f"No temperature scaling (T = 1: {cal['note']})")
+    worse = (not cal.get('note') and not missing(cal['before']['ece']) and not missing(cal['after']['ece'])
+             and cal['after']['ece'] > cal['before']['ece'])
     return (f"{t}; ECE ({cal['bins']} equal-width bins) {fmt(cal['before']['ece'])} before, {fmt(cal['after']['ece'])} after; "
-            f"NLL {fmt(cal['before']['nll'])} -> {fmt(cal['after']['nll'])}.")
+            f"NLL {fmt(cal['before']['nll'])} -> {fmt(cal['after']['nll'])}"
+            + ("; on this split the temperature made the ECE worse, so the validation fit did not carry over" if worse else '') + '.')
 
 def selective_summary(result:dict # what `evaluate` returns (or its metrics.json)
                      )->str:
@@ -383,7 +391,9 @@ def selective_summary(result:dict # what `evaluate` returns (or its metrics.json
     s = sel[split]
     answered = (f"answers {s['answered']} of {result['images']} {split} images ({fmt(s['coverage'], '.1%')}) with an error of {fmt(s['error'], '.1%')}"
                 if s['answered'] else f"answers none of the {result['images']} {split} images, so its error there is n/a")
-    return f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%} on {sel['val']['answered']} answered images) {answered}."
+    worse = (f"; that is above the {sel['target_error']:.0%} target: a threshold chosen on {sel['val']['answered']} validation images does not carry over"
+             if s['answered'] and not missing(s['error']) and s['error'] > sel['target_error'] else '')
+    return f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%} on {sel['val']['answered']} answered images) {answered}{worse}."
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
 def _plain(x):

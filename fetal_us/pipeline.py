@@ -324,6 +324,10 @@ def _relink(index:Path, name:str):
     text = index.read_text(encoding='utf-8')
     index.write_text(re.sub(r'''(href|src)=(['"])(?!https?:|/|#)([^'"]+)\2''', lambda m: f'{m[1]}={m[2]}{name}/{m[3]}{m[2]}', text), encoding='utf-8')
 
+def _code(html:str)->str:
+    "Markdown-style `code` in already escaped text as <code>."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html)
+
 def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
     "Write `set_dir/index.html` and `set_dir/results.json`."
     set_dir = Path(set_dir); h = headline(set_dir, params)
@@ -348,7 +352,8 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
                      "trains only its head learns on random features there, so that comparison says nothing about the original project's recipe, "
                      "which starts from ImageNet weights")
     links = ''.join(f"<li><a href='{r.name}'>{r.stem}</a> · <a href='{r.stem}.ipynb'>executed notebook</a></li>" for r in reports)
-    rows = ''.join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in params.items())
+    shown = lambda k, v: f"{v} (each recipe's own)" if k in ('epochs', 'img_size') and v == 0 else str(v)   # 0 means the recipe's default
+    rows = ''.join(f"<tr><td>{escape(k)}</td><td>{escape(shown(k, v))}</td></tr>" for k, v in params.items())
     page = f"""<!doctype html><html><head><meta charset='utf-8'><title>fetal_us reports: {escape(set_dir.name)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
 .cards{{display:flex;flex-wrap:wrap;gap:12px}}.card{{border:1px solid #ddd;border-radius:8px;padding:10px 14px;min-width:170px}}
@@ -356,7 +361,7 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
 table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10px;font-size:0.9em}}</style></head><body>
 <h1>fetal_us reports: {escape(set_dir.name)}</h1>
 {"<p class='banner'><b>SYNTHETIC DATA.</b> These numbers describe the built-in synthetic planes, not real scans.</p>" if synthetic else ''}
-{''.join(f"<p class='banner'>{escape(n[0].upper() + n[1:])}.</p>" for n in notes)}
+{''.join(f"<p class='banner'>{_code(escape(n[0].upper() + n[1:]))}.</p>" for n in notes)}
 <p>Run <code>{escape(main)}</code> on the test split: {h['images']} images{f" from {h['patients']} patients" if h.get('patients') else ''}. Profile <code>{profile}</code>,
 {h['date']}, commit <code>{h['commit']}</code>.</p>
 <div class='cards'>{''.join(f"<div class='card'><div>{t}</div><div>{v}</div></div>" for t, v in cards)}</div>
