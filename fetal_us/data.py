@@ -230,7 +230,8 @@ def duplicate_problems(rows:pd.DataFrame)->tuple:
     "Rows of `rows` to keep, and problems: an image listed with two planes, or under two patients or splits (image-level leakage)."
     problems, keep, repeated = [], pd.Series(True, index=rows.index), []
     for image, g in rows[rows.duplicated('image', keep=False)].groupby('image', sort=False):
-        where = ', '.join(g['where'].str.extract(r'(row \d+)')[0])
+        rows_of = g['where'].str.extract(r'(row \d+)')[0].tolist()   # a file listed thousands of times is named with its first rows
+        where = ', '.join(rows_of[:5]) + (f" and {len(rows_of) - 5} more rows" if len(rows_of) > 5 else '')
         if g['label'].nunique() > 1: problems.append((image, f"listed with different planes ({', '.join(sorted(g['plane'].unique()))}) in {where}"))
         elif g['patient'].nunique() > 1 or g['split'].nunique() > 1:
             problems.append((image, f"listed under {g['patient'].nunique()} patients / {g['split'].nunique()} splits in {where}: "
