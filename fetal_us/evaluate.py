@@ -18,12 +18,12 @@ from .data import CLASSES, BadImage, load_catalog, read_gray
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
 from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
-from .train import predict_logits, random_weights_note, run_folder_lock, split_digest
+from .train import head_on_random_features, predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'run_config', 'run_checkpoint', 'is_run_data',
-           'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics', 'patient_confusions',
-           'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
+__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'MIN_VALIDATION', 'run_config', 'run_checkpoint',
+           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
+           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
            'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
            'choose_threshold', 'needed_answers', 'abstention_threshold', 'selective_result', 'breakdown',
            'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs',
@@ -73,10 +73,12 @@ def _run_catalog(run_dir, cfg:dict, data=None):
 
 def open_run_cache(run_dir, data=None, # data folder (default: the run's own)
                    cache_dir=None, # cache parent folder (default: the run's)
-                   workers:int|None=None):
+                   workers:int|None=None,
+                   catalog=None, # that folder's catalog, when the caller has already read it
+                  ):
     "The cache of the run's data (or of `data`) with the run's splits, checked against the digests the run recorded."
     cfg = run_config(run_dir)
-    catalog = _run_catalog(run_dir, cfg, data)   # every check first: a bad config or data folder creates no cache folder
+    catalog = catalog or _run_catalog(run_dir, cfg, data)   # every check first: a bad config or data folder creates no cache folder
     cache = build_cache(catalog, cache_dir or Path(cfg['cache']).parent, cfg['recipe']['img_size'], cfg.get('resize', cfg['recipe']['resize']),
                         workers, strict=False)
     cache.catalog_skipped = catalog.skipped
@@ -360,8 +362,8 @@ def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
 # %% ../nbs/05_evaluate.ipynb #8c39670c
 def offline_comparison_note(*runs)->str:
     "A sentence for a comparison of `runs` (folders) where one trained only a head on random features; '' otherwise."
-    notes = [f" {n[0].upper()}{n[1:]}." for r in runs if r and (n := random_weights_note(run_config(r))) and 'by construction' in n]
-    return ''.join(notes)
+    cfgs = [run_config(r) for r in runs if r]
+    return ''.join(f" {(n := random_weights_note(c))[0].upper()}{n[1:]}." for c in cfgs if head_on_random_features(c))
 
 def metric_summary(result:dict # what `evaluate` returns (or its metrics.json)
                   )->str:
@@ -413,10 +415,12 @@ def _score_baseline(own, target, split:str, df:pd.DataFrame, n_boot:int, seed:in
     return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
             'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
 
+MIN_VALIDATION = 20  # a temperature fitted to fewer validation images would only describe them
+
 def fit_calibration(val:pd.DataFrame, # validation predictions (`predict_split`)
                    )->tuple[float, str|None]:
     "The temperature fitted on the validation predictions and, where it is left at 1 (no scaling), why."
-    if len(val) < MIN_ANSWERED: return 1.0, f"not enough data: {len(val)} validation images, a temperature needs at least {MIN_ANSWERED}"
+    if len(val) < MIN_VALIDATION: return 1.0, f"not enough data: {len(val)} validation images, a temperature needs at least {MIN_VALIDATION}"
     logits = val[LOGIT].to_numpy()
     if np.ptp(logits, axis=1).max() == 0: return 1.0, "every validation image has tied logits: no temperature changes them"
     return fit_temperature(logits, val['label'].to_numpy()), None
@@ -454,9 +458,10 @@ def evaluate(run_dir, split:str='test',
     "Evaluate a run on `split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
     run = Path(run_dir); cfg = run_config(run)
     with run_folder_lock(run, 'evaluate'):   # a training run writing best.pt meanwhile would leave results of a replaced checkpoint
-        own_data = data if data is not None and is_run_data(_run_catalog(run, cfg, data), cfg) else None
-        own = open_run_cache(run, own_data or val_data, cache_dir)       # the validation patients: the run's own, perhaps moved
-        target = own if data is None or own_data is not None else open_run_cache(run, data, cache_dir)
+        given = _run_catalog(run, cfg, data) if data is not None else None   # read once: to recognise the run's own data, then to cache it
+        mine = given is not None and is_run_data(given, cfg)
+        own = open_run_cache(run, data if mine else val_data, cache_dir, catalog=given if mine else None)   # the validation patients
+        target = own if given is None or mine else open_run_cache(run, data, cache_dir, catalog=given)
         ckpt_file = run_checkpoint(run, checkpoint)
         val = predict_split(run, 'val', checkpoint=checkpoint, device=device, cache=own)
         df = val if split == 'val' and target is own else predict_split(run, split, checkpoint=checkpoint, device=device, cache=target)

@@ -26,7 +26,8 @@ from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, cali
 __all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'SCRATCH', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
            'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
            'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
-           'fit', 'compile_problem', 'train_recipe', 'random_weights_note', 'train', 'plot_history', 'compare_runs']
+           'fit', 'compile_problem', 'train_recipe', 'head_on_random_features', 'random_weights_note', 'train',
+           'plot_history', 'compare_runs']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 @dataclass(frozen=True)
@@ -244,8 +245,9 @@ def check_run_folder(out)->Path:
 def _holds_run(out:Path)->bool:
     "Whether `out` holds a fetal_us run (perhaps a damaged one): a checkpoint, or a `config.json` that `fit` wrote."
     if (out/'last.pt').exists() or (out/'best.pt').exists(): return True   # a damaged one says so when it is resumed
-    try: return 'recipe' in load_json(out/'config.json') and 'fingerprint' in load_json(out/'config.json')
-    except (OSError, ValueError, TypeError): return False
+    try: cfg = load_json(out/'config.json')
+    except (OSError, ValueError): return False
+    return isinstance(cfg, dict) and 'recipe' in cfg and 'fingerprint' in cfg
 
 @contextmanager
 def run_folder_lock(out:Path, what:str='train'):
@@ -527,11 +529,16 @@ def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
         scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe, **given).freeze != 'head' else {})}
     return make_recipe(recipe, **{**scratch, **given})
 
+def head_on_random_features(config:dict # a run's config.json
+                           )->bool:
+    "Whether the run trained only a head on the features of an untrained base (random weights, frozen base)."
+    return str(config.get('weights')) == 'none' and config['recipe']['freeze'] == 'head'
+
 def random_weights_note(config:dict # a run's config.json
                        )->str|None:
     "What a run trained from random weights can and can't tell (None for a run that started from pretrained weights)."
     if str(config.get('weights')) != 'none': return None
-    if config['recipe']['freeze'] == 'head':
+    if head_on_random_features(config):
         return (f"`{config['recipe']['name']}` started from random weights and trained only its head, on the features of an untrained "
                 "base: its numbers say nothing about the original project's recipe, which starts from ImageNet weights, and a run "
                 "that trains its base beats it by construction")
