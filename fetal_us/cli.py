@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
+from .config import DataConfig, EvalConfig, InterpretConfig, RunConfig, add_options, options_to
 from .core import DEVICE_CHOICES, FetalUSError, Terminated, atomic_path, check_device_name, terminate_like_interrupt
 
 # %% auto #0
@@ -83,10 +84,11 @@ def cmd_explore(a):
 
 def cmd_train(a):
     "Train a recipe; checkpoints and history go to --out."
-    from fetal_us.train import train
-    r = train(a.data, a.out, a.recipe, a.weights, a.device, a.seed, a.resume, cache_dir=a.cache_dir, val_fraction=a.val_fraction,
-              strict=a.strict, fast=not a.slow, kind=a.kind, compile=a.compile, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
-              img_size=a.img_size)
+    from dataclasses import fields
+    from fetal_us.train import Recipe, recipe_for, train
+    run = options_to(RunConfig, a)
+    recipe = recipe_for(a.recipe, run.weights, **{f.name: getattr(a, f.name) for f in fields(Recipe) if f.name != 'name'})
+    r = train(options_to(DataConfig, a), run, recipe)
     h = r.history; b = h['val_macro_f1'].idxmax()
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
           f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
@@ -100,8 +102,8 @@ def cmd_evaluate(a):
     import pandas as pd
     if len(a.run) > 2: raise FetalUSError("--run takes one run folder, or two to compare")
     if len(a.run) == 2 and Path(a.run[0]).resolve() == Path(a.run[1]).resolve(): raise FetalUSError(f"--run {a.run[0]} is given twice; compare two different runs")
-    results = [evaluate(r, a.split, a.data, a.checkpoint, a.device, a.cache_dir, n_boot=a.n_boot, seed=a.seed, target_error=a.target_error,
-                        val_data=a.val_data) for r in a.run]
+    cfg = options_to(EvalConfig, a)
+    results = [evaluate(r, cfg) for r in a.run]
     for r in results:
         if not r['external']: write_model_card(r['run'], a.split)
         print(f"{r['run']} on {r['split']} of {r['data']} ({r['images']} images): {metric_summary(r)}; {eval_folder(Path(r['run']), r)}")
@@ -113,18 +115,11 @@ def cmd_evaluate(a):
         print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {fmt(c['difference'], '+.3f')}, 95% CI [{fmt_interval(c['low'], c['high'], '+.3f', c.get('not_enough'))}] over patients"
               + ('' if c.get('not_enough') or c['low'] <= 0 <= c['high'] else ': beyond noise') + offline_comparison_note(*a.run))
 
-def _methods(text:str)->str:
-    "argparse type: a comma-separated list of interpretability methods."
-    from fetal_us.interpret import parse_methods
-    try: return ','.join(parse_methods(text))
-    except FetalUSError as e: raise argparse.ArgumentTypeError(str(e)) from None
-
 def cmd_interpret(a):
     "Grad-CAM family maps of a run, measured; results go to RUN_DIR/interpret/."
     from fetal_us.interpret import interpret
     from fetal_us.card import write_model_card
-    r = interpret(a.run, a.split, a.data, a.checkpoint, a.methods, a.n, a.per_class, a.n_sanity, a.steps, a.n_boot, a.seed,
-                  a.shortcut, a.shortcut_epochs, a.device, a.cache_dir)
+    r = interpret(a.run, options_to(InterpretConfig, a))
     if (Path(a.run)/'eval'/a.split/'metrics.json').is_file(): write_model_card(a.run, a.split)   # the card gains the findings
     f = lambda v: 'n/a' if v is None else f'{v:.2f}'   # NaN (all-zero maps) comes back as None
     if r['localisation'] is None: print(f"localisation: skipped, no masks for the {r['split']} images of {r['data']}")
@@ -222,56 +217,23 @@ def parser()->argparse.ArgumentParser:
     s = sub.add_parser('train', help='train EfficientNet-B0 with a recipe (seed: the original; finetune: this project\'s)', description=
                        'Train on the decode-once cache, with a checkpoint per epoch (RUN_DIR/last.pt, best.pt) and RUN_DIR/history.csv. '
                        'A killed run continues from its last complete epoch with --resume.')
-    _data_args(s)
+    add_options(s, DataConfig, required=('folder',))
     s.add_argument('--recipe', default='finetune', choices=['seed', 'finetune'], help='seed: the original project; finetune (default): staged fine-tuning')
-    s.add_argument('--out', type=_path, required=True, help='run folder (RUN_DIR)')
-    s.add_argument('--epochs', type=_int_in(1, 10_000), help="override the recipe's epochs")
-    s.add_argument('--batch-size', type=_int_in(2, 65_536), help="override the recipe's batch size (at least 2: BatchNorm needs two images)")
-    s.add_argument('--lr', type=_float_in(0, 10, lo_open=True), help="override the recipe's learning rate (0 < lr <= 10)")
-    s.add_argument('--img-size', type=_int_in(32, 1024), help="override the recipe's image size (224), 32..1024")
-    s.add_argument('--weights', default='imagenet', help='imagenet (default; from the torch hub cache or downloaded), none (random weights: finetune then defaults to batch 16, '
-                   'lr 2e-3, 20 epochs), or a weights file')
-    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto, CUDA if present)')
-    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='training seed (default: 0)')
-    s.add_argument('--resume', action='store_true', help='continue the run in --out from its last complete epoch')
-    s.add_argument('--cache-dir', type=_path, default=None, help='where caches live (default: $FETAL_US_CACHE or ~/.cache/fetal_us)')
-    s.add_argument('--val-fraction', type=_float_in(0, 0.5, lo_open=True), default=0.2, help='share of training patients held out for validation (default: 0.2)')
-    s.add_argument('--slow', action='store_true', help='frozen base: run the base every epoch instead of caching its features')
-    s.add_argument('--compile', action='store_true', help='torch.compile the network: about a minute of compilation for a faster step (long GPU runs)')
+    add_options(s, RunConfig, required=('out',))
+    from fetal_us.train import Recipe
+    add_options(s.add_argument_group('recipe', "any field of the recipe, instead of the recipe's own (from random weights, "
+                                     "finetune trains the whole network with batch 16, lr 2e-3 and 20 epochs)"), Recipe, skip=('name',), overrides=True)
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('evaluate', help='test metrics with patient-level CIs, calibration, breakdowns; compare two runs', description=
                        'Predict a split once, then write RUN_DIR/eval/SPLIT/ (predictions.csv, metrics.json, figures), RUN_DIR/calibration.json and '
                        'RUN_DIR/MODEL_CARD.md; an external test set (--data) goes to RUN_DIR/eval/DATA_NAME/SPLIT/ and leaves the calibration alone.')
     s.add_argument('--run', type=_path, action='append', required=True, help='run folder; give it twice to compare two runs on the same images')
-    s.add_argument('--split', default='test', choices=['test', 'val'], help='split to evaluate (default: test)')
-    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own): the run's own data moved elsewhere "
-                   "(recognised by its images), or an external test set")
-    s.add_argument('--val-data', type=_path, default=None, help="where the run's own data now is, when it moved and --data is an external test set")
-    s.add_argument('--checkpoint', default='best', choices=['best', 'last'], help='which checkpoint (default: best)')
-    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
-    s.add_argument('--cache-dir', type=_path, default=None, help="cache folder (default: the run's)")
-    s.add_argument('--n-boot', type=_int_in(10, 100_000), default=1000, help='bootstrap resamples of patients (default: 1000)')
-    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='bootstrap seed (default: 0)')
-    s.add_argument('--target-error', type=_float_in(0, 1, hi_open=True), default=0.02, help='selective prediction: error to keep under (default: 0.02)')
+    add_options(s, EvalConfig)
     s.set_defaults(func=cmd_evaluate)
     s = sub.add_parser('interpret', help='Grad-CAM family maps, measured: localisation, faithfulness, sanity check, shortcut experiment', description=
                        'Draw and measure heat maps of a run (pytorch-grad-cam on the last convolutional stage); write RUN_DIR/interpret/.')
     s.add_argument('--run', type=_path, required=True, help='run folder written by `fetal-us train`')
-    s.add_argument('--split', default='test', choices=['test', 'val'], help='split to interpret (default: test)')
-    s.add_argument('--data', type=_path, default=None, help="data folder (default: the run's own)")
-    s.add_argument('--checkpoint', default='best', choices=['best', 'last'], help='which checkpoint (default: best)')
-    s.add_argument('--methods', type=_methods, default='gradcam,gradcam++,eigencam',
-                   help='comma-separated: gradcam, gradcam++, eigencam, ablationcam, scorecam (default: the first three; the last two are slow on a CPU)')
-    s.add_argument('--n', type=_int_in(1, 10_000), default=8, help='images per plane that are measured (default: 8)')
-    s.add_argument('--per-class', type=_int_in(1, 20), default=2, help='overlay examples per plane, correct and incorrect each (default: 2)')
-    s.add_argument('--n-sanity', type=_int_in(1, 1000), default=6, help='images of the randomisation check (default: 6)')
-    s.add_argument('--steps', type=_int_in(2, 1000), default=16, help='steps of the deletion and insertion curves (default: 16)')
-    s.add_argument('--n-boot', type=_int_in(10, 100_000), default=1000, help='bootstrap resamples of patients (default: 1000)')
-    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='seed of the sample, random orders and bootstrap (default: 0)')
-    s.add_argument('--shortcut', action='store_true', help='also run the shortcut experiment (fine-tunes a copy of the run on marked data)')
-    s.add_argument('--shortcut-epochs', type=_int_in(1, 10_000), default=4, help="epochs of fine-tuning on the marked data (default: 4)")
-    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
-    s.add_argument('--cache-dir', type=_path, default=None, help="cache folder (default: the run's)")
+    add_options(s, InterpretConfig)
     s.set_defaults(func=cmd_interpret)
     s = sub.add_parser('predict', help='the plane of new images (PNG, JPEG, BMP, TIFF, DICOM) into a CSV, with abstention', description=
                        'One CSV row per image or DICOM frame: predicted plane, calibrated probabilities, abstain flag and reason, or the error. '

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #3bca72a7
 from __future__ import annotations
-import dataclasses, errno, hashlib, json, math, os, random, shutil, sys, tempfile
+import dataclasses, errno, hashlib, json, math, os, random, shutil, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,9 +12,10 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['WRITE_ERRNOS', 'DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space',
-           'atomic_path', 'save_json', 'load_json', 'small_disk', 'die_with_parent', 'pid_alive', 'pid_running',
-           'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device', 'progress',
-           'versions', 'Terminated', 'terminate_like_interrupt', 'missing', 'fmt', 'fmt_interval']
+           'atomic_path', 'save_json', 'load_json', 'plain', 'small_disk', 'die_with_parent', 'pid_alive',
+           'pid_running', 'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device',
+           'progress', 'versions', 'PhaseClock', 'Terminated', 'terminate_like_interrupt', 'missing', 'fmt',
+           'fmt_interval']
 
 # %% ../nbs/00_core.ipynb #24e13f04
 class FetalUSError(Exception):
@@ -90,6 +91,16 @@ def save_json(obj, path, # where to write, atomically
 def load_json(path):
     "Read the JSON file at `path`."
     return json.loads(Path(path).read_text())
+
+def plain(x):
+    "`x` with NaN as None (JSON's null), numpy scalars as Python numbers and tuples as lists, for JSON that any reader parses."
+    if isinstance(x, dict): return {str(k): plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [plain(v) for v in x]
+    if isinstance(x, (np.floating, float)): return None if math.isnan(x) else float(x)
+    if isinstance(x, np.integer): return int(x)
+    if isinstance(x, np.bool_): return bool(x)
+    if isinstance(x, Path): return str(x)
+    return x
 
 # %% ../nbs/00_core.ipynb #272bb59b
 @contextmanager
@@ -181,6 +192,18 @@ def versions()->dict:
     v = {'fetal_us': fetal_us.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
          'numpy': np.__version__, 'python': sys.version.split()[0]}
     return {k: str(s) for k, s in v.items()}  # plain str: torch's version object can't be loaded with weights_only=True
+
+class PhaseClock:
+    "Seconds spent per named phase (`with clock('train'): ...`); CUDA is synchronised at each boundary so the GPU's work is counted where it happens."
+    def __init__(self, device): self.device, self.seconds = device, {}
+    def _sync(self):
+        if getattr(self.device, 'type', None) == 'cuda':
+            import torch; torch.cuda.synchronize(self.device)
+    @contextmanager
+    def __call__(self, phase:str):
+        self._sync(); t = time.perf_counter()
+        try: yield
+        finally: self._sync(); self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - t, 3)
 
 # %% ../nbs/00_core.ipynb #80295623
 class Terminated(KeyboardInterrupt):

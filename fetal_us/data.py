@@ -15,9 +15,9 @@ from .core import FetalUSError, file_md5, short_hash
 # %% auto #0
 __all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'MIN_SIDE',
            'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog',
-           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_split', 'assert_patient_disjoint',
-           'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
-           'load_catalog']
+           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_ids', 'patient_split',
+           'assert_patient_disjoint', 'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes',
+           'load_folder_tree', 'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
 CLASSES = ('Fetal abdomen', 'Fetal brain', 'Fetal femur', 'Fetal thorax', 'Maternal cervix', 'Other')
@@ -173,6 +173,11 @@ def read_planes_csv(csv_path)->pd.DataFrame:
     return df
 
 # %% ../nbs/01_data.ipynb #4d1bb94e
+def patient_ids(df:pd.DataFrame # rows with a 'patient' column (a catalog, a predictions table)
+               )->np.ndarray:
+    "The unit every interval resamples: patient ids, or one id per image where any row has none (images are then taken as independent)."
+    return df['patient'].to_numpy() if df['patient'].notna().all() else np.arange(len(df))
+
 def patient_split(labels, patients, val_fraction:float=0.2, seed:int=0)->np.ndarray:
     "Boolean mask of rows for validation: whole patients, stratified by label."
     if not 0 < val_fraction <= 0.5: raise FetalUSError(f"val_fraction must be in (0, 0.5] (the split holds out one fold of round(1 / val_fraction)), got {val_fraction}")

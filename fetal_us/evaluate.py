@@ -5,6 +5,7 @@
 # %% ../nbs/05_evaluate.ipynb #755cdba6
 from __future__ import annotations
 import math, os
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
@@ -13,23 +14,25 @@ from scipy.special import log_softmax, softmax
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
-from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash
-from .data import CLASSES, BadImage, load_catalog, read_gray
+from .config import EvalConfig
+from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, plain, save_json, short_hash
+from .data import CLASSES, BadImage, load_catalog, patient_ids, read_gray
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
 from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
 from .train import head_on_random_features, predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'MIN_VALIDATION', 'run_config', 'run_checkpoint',
-           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
-           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
-           'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
-           'choose_threshold', 'needed_answers', 'abstention_threshold', 'selective_result', 'breakdown',
-           'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs',
-           'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
-           'calibration_summary', 'selective_summary', 'fit_calibration', 'score_predictions', 'evaluate',
-           'eval_folder', 'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
+__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'METRICS_SCHEMA', 'MIN_VALIDATION', 'run_config',
+           'run_checkpoint', 'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table',
+           'classification_metrics', 'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap',
+           'too_few_units', 'confidence_intervals', 'calibration_metrics', 'reliability_table', 'fit_temperature',
+           'apply_temperature', 'risk_coverage', 'choose_threshold', 'needed_answers', 'abstention_threshold',
+           'selective_result', 'breakdown', 'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery',
+           'compare_runs', 'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
+           'calibration_summary', 'selective_summary', 'fit_calibration', 'confusion_counts', 'score_predictions',
+           'evaluate', 'load_metrics', 'eval_folder', 'training_overlap', 'run_state', 'skipped_images',
+           'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -133,14 +136,10 @@ def classification_metrics(y:np.ndarray, # true class indices
             'macro_average_precision': float(np.mean(list(ap.values()))) if ap else math.nan, 'per_class': per_class}
 
 # %% ../nbs/05_evaluate.ipynb #8a015472
-def _patient_ids(df:pd.DataFrame)->np.ndarray:
-    "Patient ids, or one id per image where the data has none."
-    return df['patient'].to_numpy() if df['patient'].notna().all() else np.arange(len(df))
-
 def patient_confusions(df:pd.DataFrame, pred:str='pred_label')->np.ndarray:
     "One confusion matrix (true x predicted counts) per patient: shape (patients, classes, classes)."
     k = len(CLASSES)
-    _, pid = np.unique(_patient_ids(df), return_inverse=True)
+    _, pid = np.unique(patient_ids(df), return_inverse=True)
     flat = (pid * k + df['label'].to_numpy()) * k + df[pred].to_numpy()
     return np.bincount(flat, minlength=(pid.max() + 1) * k * k).reshape(-1, k, k)
 
@@ -172,7 +171,7 @@ MIN_UNITS = 5  # fewer patients (or images, without patient ids) than this: an i
 
 def too_few_units(df:pd.DataFrame)->str|None:
     "Why `df` has too few resampling units for a bootstrap interval (None: it has enough)."
-    n = len(np.unique(_patient_ids(df))) if len(df) else 0
+    n = len(np.unique(patient_ids(df))) if len(df) else 0
     unit = 'patients' if len(df) and df['patient'].notna().all() else 'images'
     return f"not enough data: {n} {unit if n != 1 else unit[:-1]}, an interval needs at least {MIN_UNITS}" if n < MIN_UNITS else None
 
@@ -398,22 +397,16 @@ def selective_summary(result:dict # what `evaluate` returns (or its metrics.json
     return f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%} on {sel['val']['answered']} answered images) {answered}{worse}."
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
-def _plain(x):
-    "`x` with NaN as None and numpy scalars as Python numbers, for JSON."
-    if isinstance(x, dict): return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [_plain(v) for v in x]
-    if isinstance(x, (np.floating, float)): return None if math.isnan(x) else float(x)
-    if isinstance(x, np.integer): return int(x)
-    return x
+METRICS_SCHEMA = 2  # the layout of metrics.json; `load_metrics` refuses other versions (1: before the confusion counts and settings)
 
-def _score_baseline(own, target, split:str, df:pd.DataFrame, n_boot:int, seed:int)->dict:
+def _score_baseline(own, target, df:pd.DataFrame, cfg:EvalConfig)->dict:
     "The raw-pixel baseline's metrics and the network's macro-F1 gain over it; where it can't be fitted, why (said, not hidden)."
-    try: base = baseline_predictions(own, target, split)
+    try: base = baseline_predictions(own, target, cfg.split)
     except FetalUSError as e:
         warnings.warn(f"raw-pixel baseline not scored: {e}"); return {'skipped': str(e)}
     bm, px = classification_metrics(base['label'].to_numpy(), base[PROB].to_numpy()), min(BASELINE_PX, own.size)
     return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
-            'network_vs_baseline': compare_runs(df, base, n_boot, seed)}
+            'network_vs_baseline': compare_runs(df, base, cfg.n_boot, cfg.seed)}
 
 MIN_VALIDATION = 20  # a temperature fitted to fewer validation images would only describe them
 
@@ -425,55 +418,69 @@ def fit_calibration(val:pd.DataFrame, # validation predictions (`predict_split`)
     if np.ptp(logits, axis=1).max() == 0: return 1.0, "every validation image has tied logits: no temperature changes them"
     return fit_temperature(logits, val['label'].to_numpy()), None
 
+def confusion_counts(df:pd.DataFrame # a predictions table
+                    )->dict:
+    "The confusion matrix as counts, rows the true plane and columns the predicted one, in the order of `classes`."
+    return {'classes': list(CLASSES), 'rows': 'true', 'columns': 'predicted',
+            'counts': confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(CLASSES)))).tolist()}
+
 def score_predictions(df:pd.DataFrame, # predictions of the split to score (`predictions_table`)
                       val:pd.DataFrame, # validation predictions: temperature and threshold are fitted on them
-                      split:str='test', n_boot:int=1000, seed:int=0, target_error:float=0.02, bins:int=15)->dict:
+                      cfg:EvalConfig|None=None, # the split's name, bootstrap, target error and bins (default: `EvalConfig()`)
+                     )->dict:
     "Every number of an evaluation from two predictions tables: metrics with intervals, calibration, selective prediction, breakdowns."
+    cfg = cfg or EvalConfig()
     temperature, t_note = fit_calibration(val)
     prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), temperature)
-    threshold, why = abstention_threshold(val['label'].to_numpy(), prob_t(val), target_error)
+    threshold, why = abstention_threshold(val['label'].to_numpy(), prob_t(val), cfg.target_error)
     y, prob = df['label'].to_numpy(), df[PROB].to_numpy()
     unit = 'patient' if df['patient'].notna().all() else 'image (no patient ids)'
     brain = df[df['true'] == 'Fetal brain']
-    return {'split': split, 'images': len(df), 'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
-            'metrics': classification_metrics(y, prob), 'ci': confidence_intervals(df, n_boot, seed).to_dict('index'),
-            'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': unit, 'level': 0.95, 'not_enough': too_few_units(df)},
-            'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': bins, 'note': t_note,
-                            'before': calibration_metrics(y, prob, bins), 'after': calibration_metrics(y, prob_t(df), bins)},
-            'selective': {'target_error': target_error, 'threshold': threshold, 'chosen_on': 'val', 'reason': why,
-                          'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), split: selective_result(y, prob_t(df), threshold)},
-            'breakdowns': {by: (b.reset_index().to_dict('records') if len(d) and (b := breakdown(d, by, n_boot, seed)) is not None else None)
-                           for by, d in (('operator', df), ('machine', df), ('brain_plane', brain))}}
+    return {'schema': METRICS_SCHEMA, 'split': cfg.split, 'images': len(df), 'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
+            'metrics': classification_metrics(y, prob), 'ci': confidence_intervals(df, cfg.n_boot, cfg.seed).to_dict('index'),
+            'confusion': confusion_counts(df),
+            'bootstrap': {'resamples': cfg.n_boot, 'seed': cfg.seed, 'unit': unit, 'level': 0.95, 'not_enough': too_few_units(df)},
+            'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': cfg.bins, 'note': t_note,
+                            'before': calibration_metrics(y, prob, cfg.bins), 'after': calibration_metrics(y, prob_t(df), cfg.bins)},
+            'selective': {'target_error': cfg.target_error, 'threshold': threshold, 'chosen_on': 'val', 'reason': why,
+                          'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), cfg.split: selective_result(y, prob_t(df), threshold)},
+            'breakdowns': {by: (b.reset_index().to_dict('records') if len(d) and (b := breakdown(d, by, cfg.n_boot, cfg.seed)) is not None else None)
+                           for by, d in (('operator', df), ('machine', df), ('brain_plane', brain))},
+            'settings': asdict(cfg)}
 
-def evaluate(run_dir, split:str='test',
-             data=None, # another data folder: the run's own moved (recognised by its images), or an external test set
-             checkpoint:str='best', device:str='auto', cache_dir=None,
-             n_boot:int=1000, seed:int=0, # bootstrap resamples of patients, and their seed
-             target_error:float=0.02, # selective prediction: the error to keep under
-             bins:int=15, # equal-width confidence bins of the ECE
-             figures:bool=True,
-             baseline:bool=True, # also score the raw-pixel baseline on the same images
-             val_data=None, # where the run's own data (its validation patients) now is, when it moved and `data` is an external set
+def evaluate(run_dir, # a run folder written by `fetal-us train`
+             cfg:EvalConfig|None=None, # how to evaluate (default: `EvalConfig()`)
+             **changes, # `EvalConfig` fields to change, e.g. n_boot=200, data='other/folder'
             )->dict:
-    "Evaluate a run on `split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
-    run = Path(run_dir); cfg = run_config(run)
+    "Evaluate a run on `cfg.split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
+    cfg = (cfg or EvalConfig()).replace(**changes)
+    run = Path(run_dir); run_cfg = run_config(run)
     with run_folder_lock(run, 'evaluate'):   # a training run writing best.pt meanwhile would leave results of a replaced checkpoint
-        given = _run_catalog(run, cfg, data) if data is not None else None   # read once: to recognise the run's own data, then to cache it
-        mine = given is not None and is_run_data(given, cfg)
-        own = open_run_cache(run, data if mine else val_data, cache_dir, catalog=given if mine else None)   # the validation patients
-        target = own if given is None or mine else open_run_cache(run, data, cache_dir, catalog=given)
-        ckpt_file = run_checkpoint(run, checkpoint)
-        val = predict_split(run, 'val', checkpoint=checkpoint, device=device, cache=own)
-        df = val if split == 'val' and target is own else predict_split(run, split, checkpoint=checkpoint, device=device, cache=target)
-        result = {'run': str(run), 'data': str(target.meta['source']), 'external': target is not own, 'checkpoint': checkpoint,
-                  'checkpoint_digest': checkpoint_digest(ckpt_file), 'run_state': run_state(run),
-                  'skipped': skipped_images(target), 'overlap': training_overlap(own, target, split) if target is not own else {'n': 0, 'note': None},
-                  **score_predictions(df, val, split, n_boot, seed, target_error, bins)}
-        if baseline: result['baseline'] = _score_baseline(own, target, split, df, n_boot, seed)
+        given = _run_catalog(run, run_cfg, cfg.data) if cfg.data is not None else None   # read once: to recognise the run's own data, then to cache it
+        mine = given is not None and is_run_data(given, run_cfg)
+        own = open_run_cache(run, cfg.data if mine else cfg.val_data, cfg.cache_dir, catalog=given if mine else None)   # the validation patients
+        target = own if given is None or mine else open_run_cache(run, cfg.data, cfg.cache_dir, catalog=given)
+        predict = lambda split, cache: predict_split(run, split, checkpoint=cfg.checkpoint, device=cfg.device, cache=cache)
+        val = predict('val', own)
+        df = val if cfg.split == 'val' and target is own else predict(cfg.split, target)
+        result = {'run': str(run), 'data': str(target.meta['source']), 'external': target is not own, 'checkpoint': cfg.checkpoint,
+                  'checkpoint_digest': checkpoint_digest(run_checkpoint(run, cfg.checkpoint)), 'run_state': run_state(run),
+                  'skipped': skipped_images(target), 'overlap': training_overlap(own, target, cfg.split) if target is not own else {'n': 0, 'note': None},
+                  **score_predictions(df, val, cfg)}
+        if cfg.baseline: result['baseline'] = _score_baseline(own, target, df, cfg)
         for note in filter(None, (result[k].get('note') for k in ('run_state', 'skipped', 'overlap'))): warnings.warn(note)
-        prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), result['calibration']['temperature'])
-        save_run_results(run, split, df, result, prob_t(val), val, figures)
-    return _plain(result)
+        save_run_results(run, df, val, result, cfg.figures)
+    return plain(result)
+
+def load_metrics(path # a metrics.json, or the folder holding it
+                )->dict:
+    "An evaluation's results, as `evaluate` wrote them; a file of another schema is refused, saying how to renew it."
+    path = Path(path); path = path/'metrics.json' if path.is_dir() else path
+    m = load_json(path)
+    if not isinstance(m, dict) or m.get('schema') != METRICS_SCHEMA:
+        raise FetalUSError(f"{path} was written by {'another' if isinstance(m, dict) and 'schema' in m else 'an older'} version of fetal_us "
+                           f"(schema {m.get('schema') if isinstance(m, dict) else None}, this one reads {METRICS_SCHEMA}); evaluate the run again")
+    return m
 
 def eval_folder(run:Path, result:dict)->Path:
     "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME-DIGEST/SPLIT/` for an external test set."
@@ -515,13 +522,19 @@ def skipped_images(cache # an `open_run_cache` cache
             f"{cache.folder/'skipped.csv'}; {len(in_split)} in the catalog): they are not in these results") if n else None
     return {'n': n, 'decoding': len(decode), 'catalog': len(in_split), 'list': str(cache.folder/'skipped.csv'), 'note': note}
 
-def save_run_results(run:Path, split:str, df:pd.DataFrame, result:dict, val_prob_t, val:pd.DataFrame, figures:bool=True):
+def save_run_results(run:Path, # the run folder
+                     df:pd.DataFrame, # the scored split's predictions
+                     val:pd.DataFrame, # the validation predictions the temperature and threshold were fitted on
+                     result:dict, # what `score_predictions` (and `evaluate`) made of them
+                     figures:bool=True):
     "Write predictions.csv, metrics.json and the figures to `eval_folder`; for the run's own data also the temperature and threshold to `run/calibration.json`."
     out = eval_folder(run, result); out.mkdir(parents=True, exist_ok=True)
+    split = result['split']
+    val_prob_t = apply_temperature(val[LOGIT].to_numpy(), result['calibration']['temperature'])
     with atomic_path(out/'predictions.csv') as tmp: df.to_csv(tmp, index=False)
-    save_json(_plain(result), out/'metrics.json')
+    save_json(plain(result), out/'metrics.json')
     if not result.get('external'):   # another data set's results never replace the run's own calibration
-        save_json(_plain({'temperature': result['calibration']['temperature'], 'threshold': result['selective']['threshold'],
+        save_json(plain({'temperature': result['calibration']['temperature'], 'threshold': result['selective']['threshold'],
                           'target_error': result['selective']['target_error'], 'fitted_on': 'val', 'checkpoint': result['checkpoint'],
                           'checkpoint_digest': result.get('checkpoint_digest')}), run/'calibration.json')
     if not figures: return

@@ -5,6 +5,7 @@
 # %% ../nbs/06_interpret.ipynb #fdb2f5ba
 from __future__ import annotations
 import copy, json, math, shutil
+from dataclasses import asdict
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -20,23 +21,22 @@ from tqdm import tqdm
 import pytorch_grad_cam.ablation_cam, pytorch_grad_cam.score_cam
 from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, ScoreCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
-from .core import FetalUSError, atomic_path, get_device, load_json, save_json
-from .data import CLASSES, CSV_NAME, load_catalog, read_gray, resize_gray
-from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize
-from .evaluate import MIN_UNITS, _patient_ids, _plain, open_run_cache, predict_split, run_checkpoint, run_config
-from .train import PhaseClock
+from .config import CAM_METHODS, InterpretConfig, parse_methods
+from .core import FetalUSError, PhaseClock, atomic_path, get_device, load_json, plain, save_json
+from .data import CLASSES, CSV_NAME, load_catalog, patient_ids, read_gray, resize_gray
+from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
+from .evaluate import MIN_UNITS, open_run_cache, predict_split, run_checkpoint, run_config
 
 # %% auto #0
-__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'OnImages', 'load_for_maps', 'to_pixels', 'parse_methods',
-           'method_name', 'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
-           'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area',
-           'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods',
-           'to_original', 'overlay_grid', 'methods_figure', 'draw_marker', 'read_marker', 'box_masks',
-           'write_shortcut_variant', 'shortcut_experiment', 'interpret', 'plot_localisation', 'plot_faithfulness',
-           'plot_sanity']
+__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name', 'cam_maps',
+           'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game', 'energy_in_mask',
+           'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area', 'faithfulness',
+           'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods', 'to_original',
+           'overlay_grid', 'methods_figure', 'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant',
+           'shortcut_experiment', 'interpret', 'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
 # %% ../nbs/06_interpret.ipynb #b7f4972e
-class OnImages(nn.Module):
+class PixelNet(nn.Module):
     "A `FetalNet` that takes images scaled to [0, 1] (N, 1, H, W) and normalises them itself."
     def __init__(self, net:FetalNet, normalization:str):
         super().__init__(); self.net, self.normalization = net, normalization
@@ -44,26 +44,15 @@ class OnImages(nn.Module):
     @property
     def target_layer(self)->nn.Module: return self.net.features[-1]   # the last convolutional stage
 
-def load_for_maps(run_dir, checkpoint:str='best', device:str='auto')->tuple[OnImages, dict]:
+def load_for_maps(run_dir, checkpoint:str='best', device:str='auto')->tuple[PixelNet, dict]:
     "The run's network on pixels, in eval mode on `device`, and its checkpoint."
     ckpt = load_checkpoint(run_checkpoint(run_dir, checkpoint))
     net = model_from_checkpoint(ckpt).to(get_device(device), memory_format=torch.channels_last)
-    return OnImages(net, ckpt['normalization']).eval(), ckpt
-
-def to_pixels(images)->torch.Tensor:
-    "uint8 images (N, H, W) as a float batch (N, 1, H, W) in [0, 1]."
-    return torch.as_tensor(np.asarray(images)).unsqueeze(1).float() / 255
+    return PixelNet(net, ckpt['normalization']).eval(), ckpt
 
 # %% ../nbs/06_interpret.ipynb #a0a9183a
-METHODS = {'gradcam': GradCAM, 'gradcam++': GradCAMPlusPlus, 'eigencam': EigenCAM, 'ablationcam': AblationCAM, 'scorecam': ScoreCAM}
-DEFAULT_METHODS = 'gradcam,gradcam++,eigencam'   # ablationcam and scorecam are 30-100x slower
-
-def parse_methods(spec:str|list)->list[str]:
-    "Method names from a comma-separated string or a list, checked against `METHODS`."
-    names = [m.strip().lower() for m in (spec.split(',') if isinstance(spec, str) else spec) if m.strip()]
-    bad = [m for m in names if m not in METHODS]
-    if bad or not names: raise FetalUSError(f"unknown interpretability method {', '.join(bad) or '(none given)'}: choose from {', '.join(METHODS)}")
-    return list(dict.fromkeys(names))
+METHODS = dict(zip(CAM_METHODS, (GradCAM, GradCAMPlusPlus, EigenCAM, AblationCAM, ScoreCAM)))
+DEFAULT_METHODS = InterpretConfig.methods   # ablationcam and scorecam are 30-100x slower, so not among them
 
 def method_name(method)->str: return method if isinstance(method, str) else getattr(method, '__name__', repr(method))
 
@@ -77,7 +66,7 @@ def _quiet_package_bars():
     finally:
         for m, t in zip(mods, saved): m.tqdm = t
 
-def cam_maps(model:OnImages, x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
+def cam_maps(model:PixelNet, x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
              targets, # class index per image whose evidence is mapped
              method='gradcam', # a name in `METHODS`, or a function (model, x, targets) -> maps
              batch_size:int=16, ablation_ratio:float=0.1, progress:bool=False)->np.ndarray:
@@ -229,7 +218,7 @@ def _reinit(module:nn.Module):
         elif isinstance(m, nn.Linear):
             r = 1 / math.sqrt(m.out_features); nn.init.uniform_(m.weight, -r, r); nn.init.zeros_(m.bias)
 
-def randomised(model:OnImages, stages:int, seed:int=0)->OnImages:
+def randomised(model:PixelNet, stages:int, seed:int=0)->PixelNet:
     "A copy of `model` with the first `stages` blocks of `CASCADE` (from the head down) re-initialised."
     m = copy.deepcopy(model)
     with torch.random.fork_rng(devices=[]):
@@ -244,7 +233,7 @@ def rank_correlation(a:np.ndarray, b:np.ndarray)->np.ndarray:
     den = np.sqrt((ra ** 2).sum(1) * (rb ** 2).sum(1))
     return np.divide((ra * rb).sum(1), den, out=np.zeros(len(a)), where=den > 0)
 
-def cascading_randomisation(model:OnImages, x:torch.Tensor, targets, methods:list, seed:int=0, batch_size:int=16, progress:bool=False)->pd.DataFrame:
+def cascading_randomisation(model:PixelNet, x:torch.Tensor, targets, methods:list, seed:int=0, batch_size:int=16, progress:bool=False)->pd.DataFrame:
     "Mean Spearman correlation between each method's maps of the trained network and of copies randomised down to each block."
     trained = {method_name(m): cam_maps(model, x, targets, m, batch_size) for m in methods}
     rows = []
@@ -357,23 +346,28 @@ def write_shortcut_variant(src, out, shuffle:bool=False, # only the test images,
     return out
 
 # %% ../nbs/06_interpret.ipynb #ff2fd2b2
-def shortcut_experiment(run_dir, out, # the clean run, and a folder for the marked data and the shortcut run
-                        methods=('gradcam',), n:int=8, epochs:int=4, device:str='auto', cache_dir=None,
-                        seed:int=0, n_boot:int=1000, verbose:bool=False)->dict:
+def shortcut_experiment(run_dir, # the clean run
+                        out, # a folder for the marked data and the shortcut run
+                        cfg:InterpretConfig|None=None, # methods, images per plane, epochs of the shortcut run, device, cache, seed, bootstrap
+                       )->dict:
     "Train on data whose corner marker agrees with the plane; measure accuracy with lying markers and where the maps go."
+    from fetal_us.config import DataConfig, RunConfig
     from fetal_us.train import train
+    it = cfg or InterpretConfig()
+    methods, n, epochs, device, seed, n_boot = it.methods, it.n, it.shortcut_epochs, it.device, it.seed, it.n_boot
     cfg, out = run_config(run_dir), Path(out)
     marked = write_shortcut_variant(cfg['data'], out/'data_marked', seed=seed)
     lying = write_shortcut_variant(cfg['data'], out/'data_lying', shuffle=True, seed=seed)
     run, start = out/'run', str(run_checkpoint(run_dir, 'best').resolve())
     recipe = {**{k: v for k, v in cfg['recipe'].items() if k != 'name'}, 'epochs': epochs, 'augment': 'none'}
-    cache_dir = cache_dir or Path(cfg['cache']).parent
+    cache_dir = it.cache_dir or str(Path(cfg['cache']).parent)
     done = (run/'best.pt').is_file() and {k: load_json(run/'config.json').get(k) for k in ('recipe', 'weights')} == \
            {'recipe': {**cfg['recipe'], **recipe}, 'weights': start}
     if not done:
         shutil.rmtree(run, ignore_errors=True)
-        train(marked, run, cfg['recipe']['name'], start, device, cfg.get('seed', 0), cache_dir=cache_dir,
-              val_fraction=cfg.get('val_fraction', 0.2), verbose=verbose, **recipe)
+        train(DataConfig(folder=marked, cache_dir=cache_dir, val_fraction=cfg.get('val_fraction', DataConfig.val_fraction)),
+              RunConfig(out=run, weights=start, device=device, seed=cfg.get('seed', RunConfig.seed), verbose=it.progress),
+              cfg['recipe']['name'], **recipe)
     acc = lambda p: float((p['label'] == p['pred_label']).mean())
     p_clean, p_marked, p_lying = (predict_split(r, 'test', d, device=device, cache_dir=cache_dir) for r, d in ((run_dir, marked), (run, None), (run, lying)))
     marks = np.array([read_marker(read_gray(Path(lying)/'Images'/Path(i).name)) for i in p_lying['image']])
@@ -391,8 +385,8 @@ def shortcut_experiment(run_dir, out, # the clean run, and a folder for the mark
         for who, model in models.items():
             with torch.no_grad(): targets = model(x.to(next(model.parameters()).device)).argmax(1).cpu().numpy()
             maps[who, method] = cam_maps(model, x, targets, method)
-            result['energy_in_box'][f'{who}, {method}'] = patient_mean_ci(energy_in_mask(maps[who, method], box), _patient_ids(chosen), n_boot, seed)
-            result['pointing_in_box'][f'{who}, {method}'] = patient_mean_ci(pointing_game(maps[who, method], box), _patient_ids(chosen), n_boot, seed)
+            result['energy_in_box'][f'{who}, {method}'] = patient_mean_ci(energy_in_mask(maps[who, method], box), patient_ids(chosen), n_boot, seed)
+            result['pointing_in_box'][f'{who}, {method}'] = patient_mean_ci(pointing_game(maps[who, method], box), patient_ids(chosen), n_boot, seed)
     result['box_share_of_image'] = float(box.mean())
     return {'result': result, 'figure': _shortcut_figure(x, maps, chosen)}
 
@@ -405,16 +399,17 @@ def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
     return fig
 
 # %% ../nbs/06_interpret.ipynb #5236cfdc
-def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', methods=DEFAULT_METHODS,
-              n:int=8, # images per plane that are measured
-              per_class:int=2, # overlay examples per plane, of correct and incorrect predictions each
-              n_sanity:int=6, steps:int=16, n_boot:int=1000, seed:int=0,
-              shortcut:bool=False, shortcut_epochs:int=4, # also run the shortcut experiment (fine-tunes a copy of the run)
-              device:str='auto', cache_dir=None, batch_size:int=16, progress:bool=True, figures:bool=True)->dict:
-    "Maps of `methods` for a run's `split`, measured (localisation, faithfulness, randomisation, shortcut); saved in `RUN_DIR/interpret/`."
-    run, methods = Path(run_dir), parse_methods(methods)
+def interpret(run_dir, # a run folder written by `fetal-us train`
+              cfg:InterpretConfig|None=None, # which maps, and how they are measured (default: `InterpretConfig()`)
+              **changes, # `InterpretConfig` fields to change, e.g. methods='gradcam', n=4
+             )->dict:
+    "Maps of `cfg.methods` for a run's split, measured (localisation, faithfulness, randomisation, shortcut); saved in `RUN_DIR/interpret/`."
+    cfg = (cfg or InterpretConfig()).replace(**changes)
+    split, data, checkpoint, n, per_class, n_sanity, steps = cfg.split, cfg.data, cfg.checkpoint, cfg.n, cfg.per_class, cfg.n_sanity, cfg.steps
+    n_boot, seed, device, batch_size, progress, figures = cfg.n_boot, cfg.seed, cfg.device, cfg.batch_size, cfg.progress, cfg.figures
+    run, methods = Path(run_dir), parse_methods(cfg.methods)
     model, ckpt = load_for_maps(run, checkpoint, device)
-    cache = open_run_cache(run, data, cache_dir)
+    cache = open_run_cache(run, data, cfg.cache_dir)
     size, resize = cache.size, cache.meta['resize']
     if size < 64: raise FetalUSError(f"{run}: trained at {size} px, so the last convolutional stage is {size // 32} x {size // 32} and a heat map "
                                      "has nothing to show; interpret a run trained at 64 px or more")
@@ -436,12 +431,12 @@ def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', metho
                         'missing_examples': [Path(p).name for p in chosen['image'][~has][:5]]}}
     if has.any():
         sel = lambda a: a[has]
-        loc = localisation({m: sel(v) for m, v in maps.items()}, masks[has], chosen['label'][has], _patient_ids(chosen)[has],
+        loc = localisation({m: sel(v) for m, v in maps.items()}, masks[has], chosen['label'][has], patient_ids(chosen)[has],
                            (chosen['label'] == chosen['pred_label'])[has], n_boot, seed)
         result['localisation'] = loc.to_dict('records')
     else: result['localisation'] = None; say(f"localisation skipped: no masks in {mask_path(chosen['image'].iloc[0]).parent}")
     say('faithfulness: deletion and insertion curves')
-    with clock('faithfulness'): faith, curves = faithfulness(model, x, targets, maps, _patient_ids(chosen), steps, n_boot, seed)
+    with clock('faithfulness'): faith, curves = faithfulness(model, x, targets, maps, patient_ids(chosen), steps, n_boot, seed)
     result['faithfulness'] = {'steps': steps, 'table': faith.to_dict('records'), 'mean_curves': curves}
     say('sanity check: cascading randomisation')
     k = min(n_sanity, len(x)); idx = np.linspace(0, len(x) - 1, k).round().astype(int)
@@ -458,17 +453,17 @@ def interpret(run_dir, split:str='test', data=None, checkpoint:str='best', metho
             figs['localisation'] = plot_localisation(loc) if has.any() else None
             figs['faithfulness'] = plot_faithfulness(curves)
             figs['sanity'] = plot_sanity(sanity)
-    if shortcut:
+    if cfg.shortcut:
         say('shortcut experiment: marked data and one more training run')
-        with clock('shortcut'): sc = shortcut_experiment(run, out/'shortcut', methods, n, shortcut_epochs, device, cache_dir, seed, n_boot, verbose=progress)
+        with clock('shortcut'): sc = shortcut_experiment(run, out/'shortcut', cfg)
         result['shortcut'] = sc['result']; figs['shortcut'] = sc['figure']
     for name, fig in figs.items():
         if fig is None: continue
         fig.savefig(out/f'{name}.png', dpi=110, bbox_inches='tight'); plt.close(fig)
     result['figures'] = sorted(f'{k}.png' for k, f in figs.items() if f is not None)
-    result['phase_seconds'] = clock.seconds
-    with atomic_path(out/'interpret.json') as tmp: save_json(_plain(result), tmp)
-    return _plain(result)
+    result['phase_seconds'], result['settings'] = clock.seconds, asdict(cfg)
+    with atomic_path(out/'interpret.json') as tmp: save_json(plain(result), tmp)
+    return plain(result)
 
 # %% ../nbs/06_interpret.ipynb #fbff6582
 def plot_localisation(loc:pd.DataFrame)->plt.Figure:

@@ -6,18 +6,18 @@
 from __future__ import annotations
 import copy, hashlib, os, pickle, socket, urllib.error
 from pathlib import Path
-import torch, torchvision
+import numpy as np, torch, torchvision
 from torch import nn
 from torchvision.models import EfficientNet_B0_Weights
 from .core import FetalUSError, atomic_path, versions
 from .data import CLASSES
 
 # %% auto #0
-__all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'fold_to_gray', 'FetalNet',
-           'imagenet_weights_path', 'download_weights', 'imagenet_state_dict', 'load_torch_file', 'load_weights_file',
-           'zero_init_residuals', 'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy',
-           'checkpoint_digest', 'checkpoint_dict', 'write_checkpoint', 'save_checkpoint', 'load_checkpoint',
-           'model_from_checkpoint']
+__all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'to_pixels', 'to_input',
+           'autocast', 'fold_to_gray', 'FetalNet', 'imagenet_weights_path', 'download_weights', 'imagenet_state_dict',
+           'load_torch_file', 'load_weights_file', 'zero_init_residuals', 'build_model', 'base_frozen_at',
+           'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy', 'checkpoint_digest', 'checkpoint_dict',
+           'write_checkpoint', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']
 
 # %% ../nbs/03_model.ipynb #881aee6f
 ARCH = 'efficientnet_b0'
@@ -32,6 +32,26 @@ def normalize(x:torch.Tensor, normalization:str='imagenet')->torch.Tensor:
     if normalization not in NORMALIZATIONS: raise FetalUSError(f"normalization {normalization!r} is not one of {list(NORMALIZATIONS)}")
     mean, std = NORMALIZATIONS[normalization]
     return (x - mean) / std
+
+def to_pixels(images, # uint8 images (N, H, W): a tensor on any device, an array, or a list of arrays
+              device='cpu')->torch.Tensor:
+    "uint8 images as a float batch (N, 1, H, W) of pixels in [0, 1] on `device` (what heat maps perturb)."
+    x = images if isinstance(images, torch.Tensor) else torch.from_numpy(np.asarray(images))
+    return x.to(device, non_blocking=True).unsqueeze(1).float().div_(255)
+
+def to_input(images, # uint8 images (N, H, W): a tensor on any device, an array, or a list of arrays
+             device, # the device the network runs on
+             normalization:str, # a name in `NORMALIZATIONS`
+             transform=None, # applied to the [0, 1] batch before it is normalised (training's augmentation)
+            )->torch.Tensor:
+    "uint8 images as the network's input: a normalised float batch (N, 1, H, W) on `device`, channels-last."
+    x = to_pixels(images, device)
+    if transform is not None: x = transform(x)
+    return normalize(x, normalization).contiguous(memory_format=torch.channels_last)
+
+def autocast(device:torch.device):
+    "bf16 autocast on CUDA (where it doubles the speed), a no-op elsewhere: every forward pass of the project runs under it."
+    return torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda')
 
 # %% ../nbs/03_model.ipynb #f508f5df
 def fold_to_gray(conv:nn.Conv2d)->nn.Conv2d:
@@ -109,9 +129,12 @@ def load_torch_file(path):
                                "(they could run code); only load files you trust, and re-save them as plain state dicts") from None
         raise FetalUSError(f"{path}: corrupt or not a PyTorch file (it can't be unpickled)") from None
     except Exception as e:  # torch.load fails in many ways on a file that isn't its own (KeyError, ValueError, EOFError, ...)
-        raise FetalUSError(f"{path}: corrupt or not a PyTorch file ({type(e).__name__}: {_first_line(e)})") from None
+        raise FetalUSError(f"{path}: corrupt or not a PyTorch file ({type(e).__name__}: {_one_line(e)})") from None
 
-def _first_line(e)->str: return (str(e).strip().splitlines() or [''])[0][:160]
+def _one_line(e, limit:int=200)->str:
+    "An exception's message folded onto one line and shortened: PyTorch's load errors span many."
+    s = ' '.join(str(e).split())
+    return s if len(s) <= limit else s[:limit] + '...'
 
 def _state_dict(obj, path)->dict:
     "The state dict in a loaded weights file: a dict of named tensors, or a fetal_us checkpoint's `model`."
@@ -169,11 +192,6 @@ def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a s
 def _load_matching(model, sd, where):
     try: model.load_state_dict(sd)
     except RuntimeError as e: raise FetalUSError(f"{where}: weights don't fit this model ({_one_line(e)})") from None
-
-def _one_line(e, limit:int=200)->str:
-    "An exception's message folded onto one line and shortened: PyTorch's load errors span many."
-    s = ' '.join(str(e).split())
-    return s if len(s) <= limit else s[:limit] + '...'
 
 # %% ../nbs/03_model.ipynb #1f5c641a
 FREEZE_POLICIES = ('head', 'full', 'staged')

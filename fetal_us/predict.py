@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, write_error
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
-from .model import checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize
+from .model import autocast, checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize, to_input
 
 # %% auto #0
 __all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv', 'check_folder_path',
@@ -215,9 +215,8 @@ class Predictor:
 
     @torch.no_grad()
     def _run(self, batch:list):
-        x = torch.from_numpy(np.stack([b[2] for b in batch])).to(self.device).unsqueeze(1).float().div_(255)
-        x = normalize(x, self.norm).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.device.type == 'cuda'):
+        x = to_input(np.stack([b[2] for b in batch]), self.device, self.norm)
+        with autocast(self.device):
             feats = self.model.embed(x)
             logits = self.model.head(feats).float().cpu().numpy()
         return logits, torch.nn.functional.normalize(feats.float(), dim=1).cpu()
@@ -267,12 +266,13 @@ class Predictor:
 
     def cams(self, df:pd.DataFrame, out)->list[Path]:
         "One Grad-CAM overlay PNG per predicted row of `df` in folder `out`, on the original image."
-        from fetal_us.interpret import OnImages, cam_maps, to_original, to_pixels
+        from fetal_us.interpret import PixelNet, cam_maps, to_original
+        from fetal_us.model import to_pixels
         import matplotlib
         out = Path(out); written = []
         try: out.mkdir(parents=True, exist_ok=True)
         except OSError as e: raise write_error(e, out) from None
-        net = OnImages(self.model, self.norm)
+        net = PixelNet(self.model, self.norm)
         for i, r in tqdm(list(df[df['error'].isna()].iterrows()), desc='overlays', unit='image', file=sys.stderr):
             frame = read_frames(r['path'])[0 if pd.isna(r['frame']) else int(r['frame'])]
             m = cam_maps(net, to_pixels(resize_gray(frame, self.size, self.resize)[None]), [CLASSES.index(r['pred'])], 'gradcam')[0]

@@ -8,7 +8,7 @@ import copy, hashlib, math, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from matplotlib.ticker import MaxNLocator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
@@ -16,47 +16,51 @@ from torch import nn
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score
 from tqdm import tqdm
-from .core import FetalUSError, from_dict, get_device, load_json, progress, save_json, seed_everything, short_hash, atomic_path, versions
-from .data import CLASSES, load_catalog
+from .core import (FetalUSError, PhaseClock, atomic_path, from_dict, get_device, load_json, plain, progress, save_json,
+                           seed_everything, short_hash, versions)
+from .config import Config, DataConfig, RunConfig, setting, split_settings
+from .data import CLASSES, RESIZE_MODES, load_catalog
 from .cache import ImageCache, build_cache
-from .model import (FREEZE_POLICIES, FetalNet, base_frozen_at, build_model, calibrate_batchnorm, checkpoint_dict, cpu_copy,
-                            frozen_embedder, load_checkpoint, load_torch_file, normalize, write_checkpoint)
+from .model import (FREEZE_POLICIES, NORMALIZATIONS, FetalNet, autocast, base_frozen_at, build_model, calibrate_batchnorm,
+                            checkpoint_dict, frozen_embedder, load_checkpoint, load_torch_file, to_input, write_checkpoint)
 
 # %% auto #0
-__all__ = ['RECIPES', 'AUGMENTS', 'AUTOTUNE_MIN_IMAGES', 'SCRATCH', 'Recipe', 'make_recipe', 'augment', 'to_input', 'lr_scale',
-           'make_optimizer', 'set_lr', 'class_weights', 'metrics', 'predict_logits', 'embed_views', 'TrainResult',
-           'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'PhaseClock',
-           'fit', 'compile_problem', 'train_recipe', 'head_on_random_features', 'random_weights_note', 'train',
-           'plot_history', 'compare_runs']
+__all__ = ['AUGMENTS', 'RECIPES', 'AUTOTUNE_MIN_IMAGES', 'FROM_RANDOM_WEIGHTS', 'Recipe', 'make_recipe', 'augment', 'lr_scale',
+           'make_optimizer', 'set_lr', 'class_weights', 'epoch_metrics', 'predict_logits', 'embed_views', 'TrainResult',
+           'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'fit',
+           'compile_problem', 'recipe_for', 'head_on_random_features', 'random_weights_note', 'train', 'plot_history',
+           'history_summary']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
+AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
+
 @dataclass(frozen=True)
-class Recipe:
-    "How to train; see `RECIPES` for the two named recipes."
-    name: str = 'finetune'
-    epochs: int = 15              # passes over the training images
-    batch_size: int = 32          # smaller batches, more updates: what full fine-tuning on a CPU can afford
-    lr: float = 1e-3              # peak learning rate of the head; the base gets lr * base_lr_mult
-    base_lr_mult: float = 0.3     # pretrained features need gentler updates than a new head
-    optimizer: str = 'adamw'      # 'adam' (original) or 'adamw' (decoupled weight decay)
-    weight_decay: float = 0.05
-    schedule: str = 'cosine'      # 'constant' (original) or 'cosine' after a linear warm-up
-    warmup_epochs: float = 1.0    # protects pretrained weights from the first, noisy gradients
-    freeze: str = 'staged'        # 'head', 'full', or 'staged' (head alone, then everything)
-    head_epochs: int = 1          # head-only epochs under 'staged'
-    label_smoothing: float = 0.1  # planes are sometimes ambiguous: 'Other' borders every class
-    balance: bool = True          # class-weighted loss: FETAL_PLANES_DB's planes are imbalanced
-    augment: str = 'ultrasound'   # 'flip_rotate' (original), 'ultrasound' (+ zoom, shift, gain, contrast, speckle) or 'none'
-    rotate_deg: float = 15.0      # probe rotation, degrees either way
-    normalization: str = 'imagenet'  # grayscale mean/std: 'imagenet' or 'half' (original)
-    img_size: int = 224
-    resize: str = 'stretch'       # how the cache squares images: 'stretch' (original) or 'pad'
-    dropout: float = 0.2          # torchvision's EfficientNet-B0 default
-    patience: int = 5             # stop after this many epochs without a better validation macro-F1 (0: never)
-    feature_views: int = 1        # frozen-base fast path: augmented views per image besides the plain one
-    calibration_images: int = 2048  # BatchNorm calibration of an untrained frozen base: a seeded, class-stratified sample this large
-    recalibrate_bn: bool = True   # after each epoch that trains the base, BatchNorm statistics re-estimated on that sample: the running
-                                  # averages lag weights that move fast (from random weights they made the validation loss explode)
+class Recipe(Config):
+    "How to train; see `RECIPES` for the two named recipes. Values outside a field's range are refused (a batch of one can't train BatchNorm)."
+    name: str = setting('finetune')  # the recipe's name, as runs and reports show it
+    epochs: int = setting(15, 1, 10_000)  # passes over the training images
+    batch_size: int = setting(32, 2, 65_536)  # smaller batches, more updates: what full fine-tuning on a CPU can afford
+    lr: float = setting(1e-3, 0, 10, open_lo=True)  # peak learning rate of the head; the base gets lr * base_lr_mult
+    base_lr_mult: float = setting(0.3, 0, 100)  # pretrained features need gentler updates than a new head
+    optimizer: str = setting('adamw', choices=('adam', 'adamw'))  # 'adam' (original) or 'adamw' (decoupled weight decay)
+    weight_decay: float = setting(0.05, 0, 10)  # AdamW's decoupled weight decay (Adam: L2 penalty)
+    schedule: str = setting('cosine', choices=('constant', 'cosine'))  # 'constant' (original) or 'cosine' after a linear warm-up
+    warmup_epochs: float = setting(1.0, 0, 10_000)  # protects pretrained weights from the first, noisy gradients
+    freeze: str = setting('staged', choices=FREEZE_POLICIES)  # 'head', 'full', or 'staged' (head alone, then everything)
+    head_epochs: int = setting(1, 0, 10_000)  # head-only epochs under 'staged'
+    label_smoothing: float = setting(0.1, 0, 0.99)  # planes are sometimes ambiguous: 'Other' borders every class
+    balance: bool = setting(True)  # class-weighted loss: FETAL_PLANES_DB's planes are imbalanced
+    augment: str = setting('ultrasound', choices=AUGMENTS)  # 'flip_rotate' (original), 'ultrasound' (+ zoom, shift, gain, contrast, speckle) or 'none'
+    rotate_deg: float = setting(15.0, 0, 180)  # probe rotation, degrees either way
+    normalization: str = setting('imagenet', choices=tuple(NORMALIZATIONS))  # grayscale mean/std: 'imagenet' or 'half' (original)
+    img_size: int = setting(224, 32, 1024)  # side of the square training image in px (EfficientNet-B0's own: 224)
+    resize: str = setting('stretch', choices=RESIZE_MODES)  # how the cache squares images: 'stretch' (original) or 'pad'
+    dropout: float = setting(0.2, 0, 0.99)  # torchvision's EfficientNet-B0 default
+    patience: int = setting(5, 0, 10_000)  # stop after this many epochs without a better validation macro-F1 (0: never)
+    feature_views: int = setting(1, 0, 64)  # frozen-base fast path: augmented views per image besides the plain one
+    calibration_images: int = setting(2048, 1, 10_000_000)  # BatchNorm calibration of an untrained base: a seeded, class-stratified sample this large
+    recalibrate_bn: bool = setting(True)  # after each epoch that trains the base, BatchNorm statistics re-estimated on that sample: the running
+                                          # averages lag weights that move fast (from random weights they made the validation loss explode)
 
 RECIPES = {
     'seed': Recipe(name='seed', epochs=10, batch_size=64, lr=3e-4, optimizer='adam', weight_decay=0.0, schedule='constant',
@@ -66,29 +70,12 @@ RECIPES = {
 }
 
 # %% ../nbs/04_train.ipynb #04c252d6
-AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
-_RANGES = {  # field: (low, high, low included); values outside are refused with the range (a batch of one can't train BatchNorm)
-    'epochs': (1, 10_000, True), 'batch_size': (2, 65_536, True), 'lr': (0, 10, False), 'base_lr_mult': (0, 100, True),
-    'weight_decay': (0, 10, True), 'warmup_epochs': (0, 10_000, True), 'head_epochs': (0, 10_000, True),
-    'label_smoothing': (0, 0.99, True), 'rotate_deg': (0, 180, True), 'img_size': (8, 4096, True), 'dropout': (0, 0.99, True),
-    'patience': (0, 10_000, True), 'feature_views': (0, 64, True), 'calibration_images': (1, 10_000_000, True)}
-
-def _check_ranges(r:Recipe):
-    for k, (lo, hi, closed) in _RANGES.items():
-        v = getattr(r, k)
-        if not (math.isfinite(v) and (lo <= v if closed else lo < v) and v <= hi):
-            raise FetalUSError(f"recipe {r.name}: {k} = {v!r} is outside {'[' if closed else '('}{lo}, {hi}]")
-
-def make_recipe(name:str='finetune', **overrides)->Recipe:
-    "The named recipe with `overrides` (None values are ignored; unknown keys and values out of range are refused)."
+def make_recipe(name:str='finetune', # a name in `RECIPES`
+                **overrides, # fields to change (None values are ignored)
+               )->Recipe:
+    "The named recipe with `overrides`; unknown keys and values out of range are refused."
     if name not in RECIPES: raise FetalUSError(f"recipe {name!r} is not one of {list(RECIPES)}")
-    base = asdict(RECIPES[name])
-    r = from_dict(Recipe, {**base, **{k: v for k, v in overrides.items() if v is not None}}, f'recipe {name}')
-    if r.freeze not in FREEZE_POLICIES: raise FetalUSError(f"freeze {r.freeze!r} is not one of {FREEZE_POLICIES}")
-    if r.optimizer not in ('adam', 'adamw'): raise FetalUSError(f"optimizer {r.optimizer!r} is not 'adam' or 'adamw'")
-    if r.augment not in AUGMENTS: raise FetalUSError(f"augment {r.augment!r} is not one of {AUGMENTS}")
-    _check_ranges(r)
-    return r
+    return from_dict(Recipe, {**asdict(RECIPES[name]), **{k: v for k, v in overrides.items() if v is not None}}, f'recipe {name}')
 
 # %% ../nbs/04_train.ipynb #2ae90a3f
 def _uniform(n, lo, hi, gen, device): return lo + (hi - lo) * torch.rand(n, generator=gen, device=device)
@@ -113,13 +100,11 @@ def augment(x:torch.Tensor, # float batch (N, 1, H, W) in [0, 1]
     return x.clamp(0, 1)
 
 # %% ../nbs/04_train.ipynb #eb2accf3
-def to_input(x_u8:torch.Tensor, device, normalization:str, gen=None, recipe:Recipe|None=None)->torch.Tensor:
-    "uint8 batch (N, H, W) to a normalised float batch (N, 1, H, W) on `device`, augmented if `recipe` is given."
-    x = x_u8.to(device, non_blocking=True).unsqueeze(1).float().div_(255)
-    if recipe is not None: x = augment(x, recipe, gen)
-    return normalize(x, normalization).contiguous(memory_format=torch.channels_last)
-
-def lr_scale(step:int, total:int, warmup:int, schedule:str)->float:
+def lr_scale(step:int, # optimiser step, from 0
+             total:int, # steps in the whole run
+             warmup:int, # steps of linear warm-up
+             schedule:str, # 'constant' or 'cosine'
+            )->float:
     "Learning-rate multiplier at optimiser step `step` of `total`: linear warm-up, then constant or cosine."
     if step < warmup: return (step + 1) / warmup
     if schedule == 'constant': return 1.0
@@ -131,18 +116,22 @@ def make_optimizer(model:FetalNet, recipe:Recipe)->torch.optim.Optimizer:
               {'params': list(model.features.parameters()), 'lr': recipe.lr * recipe.base_lr_mult}]
     return (torch.optim.AdamW if recipe.optimizer == 'adamw' else torch.optim.Adam)(groups, weight_decay=recipe.weight_decay)
 
-def set_lr(opt:torch.optim.Optimizer, recipe:Recipe, scale:float)->float:
+def set_lr(opt:torch.optim.Optimizer, recipe:Recipe, scale:float # multiplier of both groups' base rates (`lr_scale`)
+          )->float:
     "Set both groups' learning rates to their base rates times `scale`; return `scale`."
     for g, lr in zip(opt.param_groups, (recipe.lr, recipe.lr * recipe.base_lr_mult)): g['lr'] = lr * scale
     return scale
 
-def class_weights(labels, n_classes:int=len(CLASSES))->torch.Tensor:
+def class_weights(labels, # class indices of the training images
+                  n_classes:int=len(CLASSES))->torch.Tensor:
     "Inverse-frequency weights that give every class the same total weight."
     counts = np.bincount(np.asarray(labels), minlength=n_classes).clip(min=1)
     return torch.tensor(len(labels) / (n_classes * counts), dtype=torch.float32)
 
-def metrics(logits:torch.Tensor, y:torch.Tensor)->dict:
-    "Cross-entropy loss, accuracy and macro-F1 of `logits` against labels `y`."
+def epoch_metrics(logits:torch.Tensor, # (N, classes), on the CPU
+                  y:torch.Tensor, # true class indices
+                 )->dict:
+    "What every epoch is judged by on the validation images: cross-entropy loss, accuracy and macro-F1."
     pred = logits.argmax(1)
     return {'loss': F.cross_entropy(logits.float(), y).item(), 'acc': (pred == y).float().mean().item(),
             'macro_f1': f1_score(y.numpy(), pred.numpy(), labels=list(range(len(CLASSES))), average='macro', zero_division=0)}
@@ -160,21 +149,24 @@ def predict_logits(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W)
     size = min(batch_size, len(images))
     for i in range(0, len(images), batch_size):
         x = images[i:i + batch_size]
-        with torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda'):
-            out.append(model(to_input(_padded(x, size), device, normalization))[:len(x)].float())
+        with autocast(device): out.append(model(to_input(_padded(x, size), device, normalization))[:len(x)].float())
     return torch.cat(out).cpu() if out else torch.empty(0, len(CLASSES))
 
 @torch.inference_mode()
-def embed_views(model:FetalNet, images:torch.Tensor, recipe:Recipe, views:int, gen, device, batch_size:int=128, desc:str='features',
-                verbose:bool=True)->torch.Tensor:
+def embed_views(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W), on the device
+                recipe:Recipe, # its normalisation and augmentation
+                views:int, # augmented views per image besides the plain one
+                gen, # the augmentation's generator, on the device
+                device, batch_size:int=128, desc:str='features', verbose:bool=True)->torch.Tensor:
     "Pooled base features (views + 1, N, 1280): view 0 of the plain images, then `views` augmented views."
     model.eval(); out = torch.empty(views + 1, len(images), model.head[1].in_features)
     embed = frozen_embedder(model)
     with progress(desc=desc, total=(views + 1) * len(images), unit='img', leave=False, disable=not verbose) as bar:
         for v in range(views + 1):
+            warp = (lambda x: augment(x, recipe, gen)) if v else None
             for i in range(0, len(images), batch_size):
-                with torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda'):
-                    x = to_input(images[i:i + batch_size], device, recipe.normalization, gen, recipe if v else None)
+                with autocast(device):
+                    x = to_input(images[i:i + batch_size], device, recipe.normalization, warp)
                     out[v, i:i + batch_size] = embed(x).float().cpu()
                 bar.update(len(x))
     return out
@@ -182,10 +174,11 @@ def embed_views(model:FetalNet, images:torch.Tensor, recipe:Recipe, views:int, g
 # %% ../nbs/04_train.ipynb #d0444f2d
 @dataclass
 class TrainResult:
-    "A finished run: its folder, history (one row per epoch) and best/last checkpoints."
+    "A finished run: its folder, history (one row per epoch), configuration (`config.json`), seconds per phase (`timing.json`) and best/last checkpoints."
     out: Path
     history: pd.DataFrame
     config: dict
+    timing: dict = field(default_factory=dict)
     @property
     def best(self)->Path: return self.out/'best.pt'
     @property
@@ -212,14 +205,17 @@ def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
 
 _RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest')
 
-def _run_config(cache:ImageCache, recipe:Recipe, weights, seed, fast, device, val_fraction:float=0.2)->dict:
-    "What defines a run (a resumed run must match it in `_RESUME_KEYS`), and what evaluation needs to rebuild its splits."
-    return {'recipe': asdict(recipe), 'weights': str(weights), 'seed': seed, 'fast_frozen': fast, 'device': device.type,
-            'data': cache.meta['source'], 'kind': cache.meta['kind'], 'val_fraction': val_fraction, 'resize': recipe.resize,
+def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig, device)->dict:
+    "Everything `config.json` records: what defines a run (a resumed run must match it in `_RESUME_KEYS`), what evaluation needs to rebuild its splits, and the resolved configurations."
+    return {'recipe': asdict(recipe), 'weights': str(run.weights), 'seed': run.seed, 'fast_frozen': run.fast, 'device': device.type,
+            'data': cache.meta['source'], 'kind': cache.meta['kind'], 'val_fraction': data.val_fraction, 'resize': recipe.resize,
             'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
             'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
             'train_digest': split_digest(cache, 'train'), 'val_digest': split_digest(cache, 'val'),
-            **{f'{s}_names_digest': split_digest(cache, s, cache.meta['source']) for s in ('train', 'val')}}  # to recognise moved data
+            **{f'{s}_names_digest': split_digest(cache, s, cache.meta['source']) for s in ('train', 'val')},  # to recognise moved data
+            'bn_calibrated': str(run.weights) == 'none' and recipe.freeze != 'full',   # an untrained base that will be frozen: see 03_model
+            'data_config': plain(asdict(data)), 'run_config': plain(asdict(run)),   # paths as text: a checkpoint holds plain data only
+            'versions': versions(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
 def _differences(there:dict, now:dict)->list:
     "Readable differences between a stored run configuration and this one, recipe fields one by one."
@@ -319,122 +315,113 @@ class BackgroundWriter:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-class PhaseClock:
-    "Seconds spent per named phase; CUDA is synchronised at each boundary so the GPU's work is counted where it happens."
-    def __init__(self, device): self.device, self.seconds = device, {}
-    def _sync(self):
-        if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
-    @contextmanager
-    def __call__(self, phase:str):
-        self._sync(); t = time.perf_counter()
-        try: yield
-        finally: self._sync(); self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - t, 3)
-
 # %% ../nbs/04_train.ipynb #a049cf06
 def fit(cache:ImageCache, # decoded images with train/val splits
-        out, # run folder: config.json, history.csv, last.pt, best.pt
-        recipe:Recipe|str='finetune', weights:str='imagenet', device:str='auto', seed:int=0,
-        resume:bool=False, # continue the run in `out` from its last complete epoch
-        fast:bool=True, # use the cached-features path when the base is frozen for the whole run
-        verbose:bool=True, # progress bars and a line per epoch
-        compile:bool=False, # torch.compile the network (about a minute of compilation; pays off on long GPU runs)
-        autotune:bool|None=None, # cuDNN autotuning on CUDA; None: only for runs long enough to win back its cost (`AUTOTUNE_MIN_IMAGES`)
-        val_fraction:float=0.2, # the validation share the cache's catalog was split with (recorded, so that evaluation rebuilds the split)
+        run:RunConfig|str|Path, # how the run goes (`RunConfig`), or just its folder, with `changes`
+        recipe:Recipe|str='finetune', # how it trains: a `Recipe`, or a name in `RECIPES`
+        data:DataConfig|None=None, # how the cache's catalog was read: recorded, so that evaluation rebuilds the same split
+        **changes, # `RunConfig` fields, e.g. weights='none', resume=True
        )->TrainResult:
     "Train EfficientNet-B0 on `cache` with `recipe`, checkpointing every epoch; return the history."
+    run = (run if isinstance(run, RunConfig) else RunConfig(out=run)).replace(**changes)
     recipe = make_recipe(recipe) if isinstance(recipe, str) else recipe
     if cache.size != recipe.img_size: raise FetalUSError(f"the cache holds {cache.size}px images but the recipe trains at {recipe.img_size}px")
-    out, dev = check_run_folder(out), get_device(device)
-    with run_folder_lock(out): return _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune, val_fraction)
+    out, dev = check_run_folder(run.out), get_device(run.device)
+    with run_folder_lock(out): return _fit(cache, out, dev, run, recipe, data or DataConfig())
 
-def _fit(cache, out, recipe, weights, dev, seed, resume, fast, verbose, compile, autotune, val_fraction)->TrainResult:
-    "`fit`, with its arguments checked and the run folder locked."
-    config = _run_config(cache, recipe, weights, seed, fast, dev, val_fraction)
-    state = _start_or_resume(out, config, resume)
-    seed_everything(seed)
+def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Recipe, data:DataConfig)->TrainResult:
+    "The loop of `fit`, once its arguments are checked and the run folder is locked."
+    # what defines the run: a resumed run must match it, or is refused, saying what differs
+    config = _run_config(cache, recipe, run, data, dev)
+    state = _start_or_resume(out, config, run.resume)
+    if state is not None and state.get('finished'): return _finish(out, state['history'], state['run'])
+    seed_everything(run.seed)
     clock = PhaseClock(dev)
-    with clock('setup'):  # model, data on the device, and the device's own start-up
-        if dev.type == 'cuda': torch.backends.cudnn.benchmark = _autotune(autotune, recipe, cache)
-        order_gen, aug_gen = torch.Generator().manual_seed(seed), torch.Generator(dev).manual_seed(seed + 1)
-        model = build_model(weights if state is None else 'none', dropout=recipe.dropout).to(dev, memory_format=torch.channels_last)
-        xtr, ytr = _split_tensors(cache, 'train', dev)
-        xva, yva = _split_tensors(cache, 'val', dev)
-    calibrate = weights == 'none' and recipe.freeze != 'full'
-    if calibrate and state is None:  # an untrained frozen base needs real BatchNorm statistics (see 03_model)
-        with clock('calibration'): _calibrate(model, xtr, ytr, recipe, seed, dev)
-    config.update(bn_calibrated=calibrate, versions=versions(), started=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    with clock('setup'): model, (xtr, ytr), (xva, yva), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None)
+    if config['bn_calibrated'] and state is None:   # an untrained base that stays frozen needs real BatchNorm statistics
+        with clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
     opt, history = make_optimizer(model, recipe), []
-    if state is not None:
-        model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer'])
-        history, config = state['history'], {**state['run'], 'resumed': time.strftime('%Y-%m-%dT%H:%M:%S')}
-        _set_rng_state(state['rng'], order_gen, aug_gen)
-        if state.get('finished'): return _finish(out, history, config)
-    out.mkdir(parents=True, exist_ok=True); save_json(config, out/'config.json')
-    fast = fast and recipe.freeze == 'head'
-    feats = None
+    if state is None: save_json(config, out/'config.json')   # once, before the first step: even a killed run says what it was
+    else:   # exactly where the last complete epoch left off: weights, optimiser moments and both generators
+        model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer']); _set_rng_state(state['rng'], order_gen, aug_gen)
+        history, config = state['history'], state['run']
+    # a base frozen for the whole run is a fixed function: its features are computed once, and the head trains on them
+    fast = run.fast and recipe.freeze == 'head'
     if fast:
-        with clock('features'): feats = _cached_features(model, xtr, xva, recipe, out, seed, dev, config, verbose)
-    net = _maybe_compile(model, dev, compile)
+        with clock('features'): feats = _cached_features(model, xtr, xva, recipe, out, run.seed, dev, config, run.verbose)
+    net = _maybe_compile(model, dev, run.compile)
     loss_weights = class_weights(ytr.cpu().numpy()).to(dev) if recipe.balance else None
     batch = min(recipe.batch_size, len(xtr))
-    steps = len(xtr) // batch  # the last partial batch is dropped: one batch shape (its images come up in other epochs)
+    steps = len(xtr) // batch   # the last partial batch is dropped: one batch shape (its images come up in other epochs)
     total, warmup = recipe.epochs * steps, round(recipe.warmup_epochs * steps)
-    with BackgroundWriter() as writer:  # each epoch's checkpoint is written while the next one trains, and is on disk before fit returns or raises
+    warp = lambda x: augment(x, recipe, aug_gen)
+    with BackgroundWriter() as writer:   # an epoch's checkpoint is written while the next one trains, and is on disk before fit returns or raises
         for epoch in range(len(history), recipe.epochs):
             frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
             model.freeze_base(frozen).train()
-            perm = torch.randperm(len(xtr), generator=order_gen)
-            view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen)  # drawn on both paths, so they shuffle alike
-            perm_dev, view_dev = perm.to(dev), view.to(dev)
-            loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)  # read once an epoch: no sync per step
+            # both paths draw the order and the views, so they shuffle alike, and a resumed run draws what the killed one would have
+            perm = torch.randperm(len(xtr), generator=order_gen).to(dev)
+            view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen).to(dev)
+            loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)   # read once an epoch: no sync per step
             epoch_clock = PhaseClock(dev)
-            with epoch_clock('train'):
-                bar = progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch', leave=False, disable=not verbose)
+            with epoch_clock('train'), progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch',
+                                                leave=False, disable=not run.verbose) as bar:
                 for i in bar:
-                    scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))
-                    idx = perm_dev[i * batch:(i + 1) * batch]
+                    scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))   # the schedule is a function of the step
+                    idx = perm[i * batch:(i + 1) * batch]
                     y = ytr[idx]
-                    with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
-                        logits = (model.head(feats[0][view_dev[idx], idx]) if fast
-                                  else net(to_input(xtr[idx], dev, recipe.normalization, aug_gen, recipe)))
+                    with autocast(dev):
+                        logits = model.head(feats[0][view[idx], idx]) if fast else net(to_input(xtr[idx], dev, recipe.normalization, warp))
                         loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
-                    if verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
-                bar.close()
+                    if run.verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
             seen = steps * batch
             train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
-            if recipe.recalibrate_bn and not frozen:  # what validation and the checkpoints use: statistics of these weights
-                with epoch_clock('calibration'): _calibrate(model, xtr, ytr, recipe, seed, dev)
-            with epoch_clock('validation'):
-                model.eval()
-                with torch.inference_mode():
-                    val_logits = model.head(feats[1]).float().cpu() if fast else predict_logits(net, xva, dev, recipe.normalization)
-                val = metrics(val_logits, yva.cpu())
-            if not (math.isfinite(train_loss) and math.isfinite(val['loss'])):  # never save a diverged model, as best or last
-                raise FetalUSError(f"training diverged in epoch {epoch + 1}: the loss became {train_loss if not math.isfinite(train_loss) else val['loss']} "
-                                   f"(learning rate {recipe.lr * scale:.3g}); lower --lr. "
-                                   + (f"{out/'last.pt'} keeps epoch {len(history)}" if history else "No checkpoint was written"))
-            history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale,
-                            'train_loss': train_loss, 'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'],
-                            'val_macro_f1': val['macro_f1']})
+            if recipe.recalibrate_bn and not frozen:   # validation and the checkpoints use statistics of these weights, not lagging averages
+                with epoch_clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
+            with epoch_clock('validation'): val = _validate(model, net, feats[1] if fast else None, xva, yva, recipe, dev)
+            _refuse_divergence(train_loss, val['loss'], epoch + 1, recipe.lr * scale, out, len(history))   # never save a diverged model
+            history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale, 'train_loss': train_loss,
+                            'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'], 'val_macro_f1': val['macro_f1']})
             best, stale = _best_and_stale(history)
             done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
-            with epoch_clock('checkpoint'):  # copies to the CPU now (and waits for the previous write); the disk write overlaps the next epoch
+            with epoch_clock('checkpoint'):   # copied to the CPU now (after the previous write); the disk write overlaps the next epoch
                 writer.wait()
                 meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe), epoch=epoch + 1)
                 best_ckpt = checkpoint_dict(model, **meta, val=val) if stale == 0 else None
                 last_ckpt = checkpoint_dict(model, **meta, optimizer=opt.state_dict(), rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
-            s = epoch_clock.seconds
-            history[-1].update(train_seconds=s['train'], val_seconds=s['validation'], train_img_s=round(seen / s['train'], 1),
-                               checkpoint_seconds=s['checkpoint'], seconds=round(sum(s.values()), 2))
+            history[-1].update(_epoch_seconds(epoch_clock.seconds, seen))
             last_ckpt['history'] = copy.deepcopy(history)
             writer.submit(_write_epoch, out, best_ckpt, last_ckpt)
-            if verbose: _log_epoch(recipe, history[-1], stale == 0)
+            if run.verbose: _log_epoch(recipe, history[-1], stale == 0)
             if done: break
-    config['phase_seconds'] = {**clock.seconds, **_epoch_totals(history)}
-    save_json(config, out/'config.json')
-    return _finish(out, history, config)
+    return _finish(out, history, config, {**clock.seconds, **_epoch_totals(history)})
+
+def _setup(cache:ImageCache, run:RunConfig, recipe:Recipe, dev:torch.device, fresh:bool)->tuple:
+    "The model (from the initial weights when `fresh`; a resume loads its own), both splits on the device once for the run, and the generators."
+    if dev.type == 'cuda': torch.backends.cudnn.benchmark = _autotune(run.autotune, recipe, cache)
+    order_gen, aug_gen = torch.Generator().manual_seed(run.seed), torch.Generator(dev).manual_seed(run.seed + 1)   # data order on the CPU, augmentation on the device
+    model = build_model(run.weights if fresh else 'none', dropout=recipe.dropout).to(dev, memory_format=torch.channels_last)
+    return model, _split_tensors(cache, 'train', dev), _split_tensors(cache, 'val', dev), order_gen, aug_gen
+
+def _validate(model:FetalNet, net:nn.Module, val_features, xva, yva, recipe:Recipe, dev)->dict:
+    "`epoch_metrics` on the validation images: from their cached features (frozen base) or through the network."
+    model.eval()
+    with torch.inference_mode():
+        logits = model.head(val_features).float().cpu() if val_features is not None else predict_logits(net, xva, dev, recipe.normalization)
+    return epoch_metrics(logits, yva.cpu())
+
+def _refuse_divergence(train_loss:float, val_loss:float, epoch:int, lr:float, out:Path, kept:int):
+    "Stop a run whose loss is no longer finite, before anything of that epoch is saved (a diverged model must not become best.pt)."
+    if math.isfinite(train_loss) and math.isfinite(val_loss): return
+    raise FetalUSError(f"training diverged in epoch {epoch}: the loss became {train_loss if not math.isfinite(train_loss) else val_loss} "
+                       f"(learning rate {lr:.3g}); lower --lr. " + (f"{out/'last.pt'} keeps epoch {kept}" if kept else "No checkpoint was written"))
+
+def _epoch_seconds(s:dict, seen:int)->dict:
+    "An epoch's seconds per phase, as history.csv records them."
+    return dict(train_seconds=s['train'], val_seconds=s['validation'], train_img_s=round(seen / s['train'], 1),
+                checkpoint_seconds=s['checkpoint'], seconds=round(sum(s.values()), 2))
 
 def _write_epoch(out:Path, best:dict|None, last:dict):
     "An epoch's files, in the order that keeps a crash harmless: best.pt, then last.pt (what a resume reads), then history.csv."
@@ -451,8 +438,11 @@ def _log_epoch(recipe:Recipe, row:dict, best:bool):
 def _write_history(history:list, out:Path):
     with atomic_path(out/'history.csv') as tmp: pd.DataFrame(history).to_csv(tmp, index=False)
 
-def _finish(out:Path, history:list, config:dict)->TrainResult:
-    return TrainResult(out, pd.DataFrame(history), config)
+def _finish(out:Path, history:list, config:dict, timing:dict|None=None)->TrainResult:
+    "The run's result; `timing` (seconds per phase) is written to timing.json, or read from it for a run that had finished before."
+    if timing is not None: save_json(timing, out/'timing.json')
+    else: timing = load_json(out/'timing.json') if (out/'timing.json').is_file() else {}
+    return TrainResult(out, pd.DataFrame(history), config, timing)
 
 def _epoch_totals(history:list)->dict:
     "Seconds spent in training, validation and checkpoint writes over all epochs."
@@ -462,8 +452,7 @@ def _calibrate(model:FetalNet, xtr, ytr, recipe:Recipe, seed:int, dev):
     "Calibrate BatchNorm on the device, in inference precision, on a seeded class-stratified sample of the training images."
     rows = torch.from_numpy(calibration_rows(ytr.cpu().numpy(), recipe.calibration_images, seed)).to(xtr.device)
     b = 256 if dev.type == 'cuda' else 64
-    with torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == 'cuda'):
-        calibrate_batchnorm(model, (to_input(xtr[rows[i:i + b]], dev, recipe.normalization) for i in range(0, len(rows), b)))
+    with autocast(dev): calibrate_batchnorm(model, (to_input(xtr[rows[i:i + b]], dev, recipe.normalization) for i in range(0, len(rows), b)))
 
 def compile_problem(device)->str|None:
     "Why torch.compile can't run on `device` here (None: it can)."
@@ -519,15 +508,18 @@ def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, co
 # a recipe that trains its base from random weights: the whole network from the first step (a head on random features
 # learns nothing worth keeping), a longer warm-up, more and larger updates, and every epoch run (its validation score
 # is noisy and rises late, so early stopping cut runs short; the best epoch is still the one kept)
-SCRATCH = dict(freeze='full', warmup_epochs=2.0, batch_size=16, lr=2e-3, epochs=20, patience=0)
+FROM_RANDOM_WEIGHTS = dict(freeze='full', warmup_epochs=2.0, batch_size=16, lr=2e-3, epochs=20, patience=0)
 
-def train_recipe(recipe:str, weights:str, **overrides)->Recipe:
-    "The recipe `train` uses: `recipe` with `overrides`; from random weights the base learns at the head's rate, and with `SCRATCH` where it trains."
+def recipe_for(name:str, # a name in `RECIPES`
+               weights:str, # the initial weights the run starts from ('imagenet', 'none' or a file)
+               **overrides, # recipe fields to change (None values are ignored); they win over the adaptation
+              )->Recipe:
+    "The recipe a run trains with: `name` with `overrides`; from random weights the base learns at the head's rate, and with `FROM_RANDOM_WEIGHTS` where it trains."
     given = {k: v for k, v in overrides.items() if v is not None}
     scratch = {}
     if str(weights) == 'none':
-        scratch = {'base_lr_mult': 1.0, **(SCRATCH if make_recipe(recipe, **given).freeze != 'head' else {})}
-    return make_recipe(recipe, **{**scratch, **given})
+        scratch = {'base_lr_mult': 1.0, **(FROM_RANDOM_WEIGHTS if make_recipe(name, **given).freeze != 'head' else {})}
+    return make_recipe(name, **{**scratch, **given})
 
 def head_on_random_features(config:dict # a run's config.json
                            )->bool:
@@ -545,24 +537,26 @@ def random_weights_note(config:dict # a run's config.json
     return ("trained from random weights (offline, no ImageNet weights): its numbers show how the network learns this data "
             "from nothing, not what fine-tuning pretrained weights would reach")
 
-def train(data, # data folder (FETAL_PLANES_DB layout or a folder tree)
-          out, # run folder
-          recipe:str='finetune', weights:str='imagenet', device:str='auto', seed:int=0, resume:bool=False,
-          cache_dir=None, val_fraction:float=0.2, strict:bool=True, fast:bool=True, workers:int|None=None, verbose:bool=True,
-          kind:str='auto', # data layout: 'auto', 'fetal_planes' or 'folders'
-          compile:bool=False, # torch.compile the network
-          autotune:bool|None=None, # cuDNN autotuning on CUDA (None: only for long runs)
-          **overrides, # recipe fields to change, e.g. epochs=3, img_size=128
+def train(data:DataConfig|str|Path, # the data (`DataConfig`), or just its folder, with `changes`
+          run:RunConfig|str|Path, # the run (`RunConfig`), or just its folder, with `changes`
+          recipe:Recipe|str='finetune', # a `Recipe` as it is, or a name in `RECIPES`, adapted to the weights by `recipe_for`
+          **changes, # fields of `DataConfig`, `RunConfig` or `Recipe`, e.g. weights='none', cache_dir='data/cache', epochs=3
          )->TrainResult:
-    "Train `recipe` on the data in `data`, writing checkpoints and history to `out`."
-    r = train_recipe(recipe, weights, **overrides)
-    check_run_folder(out); get_device(device)  # fail on these before the slow cache build
+    "Train `recipe` on the data, writing checkpoints, history and the resolved configuration to the run folder."
+    to_data, to_run, to_recipe = split_settings(changes, DataConfig, RunConfig, Recipe)
+    data = (data if isinstance(data, DataConfig) else DataConfig(folder=data)).replace(**to_data)
+    run = (run if isinstance(run, RunConfig) else RunConfig(out=run)).replace(**to_run)
+    if isinstance(recipe, Recipe): recipe = recipe.replace(**to_recipe)
+    else: recipe = recipe_for(recipe, run.weights, **to_recipe)
+    if data.folder is None: raise FetalUSError("no data folder given (--data); name a FETAL_PLANES_DB folder or a folder tree")
+    check_run_folder(run.out); get_device(run.device)  # fail on these before the slow cache build
     t0 = time.perf_counter()
-    cache = build_cache(load_catalog(data, kind, val_fraction=val_fraction, strict=strict), cache_dir, r.img_size, r.resize, workers, strict)
+    catalog = load_catalog(data.folder, data.kind, val_fraction=data.val_fraction, strict=data.strict)
+    cache = build_cache(catalog, data.cache_dir, recipe.img_size, recipe.resize, workers=data.workers, strict=data.strict)
     cache_seconds = round(time.perf_counter() - t0, 2)
-    result = fit(cache, out, r, weights, device, seed, resume, fast, verbose, compile, autotune, val_fraction=val_fraction)
-    result.config['phase_seconds'] = {'cache': cache_seconds, **result.config.get('phase_seconds', {})}
-    save_json(result.config, Path(out)/'config.json')
+    result = fit(cache, run, recipe, data)
+    result.timing = {'cache': cache_seconds, **result.timing}
+    save_json(result.timing, Path(run.out)/'timing.json')
     return result
 
 # %% ../nbs/04_train.ipynb #b234cfb3
@@ -580,7 +574,8 @@ def plot_history(histories:dict, # recipe name -> history DataFrame
     axes[2].legend(title='solid: validation\ndashed: training', fontsize=8, title_fontsize=8); plt.tight_layout()
     return fig
 
-def compare_runs(results:dict)->pd.DataFrame:
+def history_summary(results:dict # recipe name -> `TrainResult`
+                   )->pd.DataFrame:
     "One row per run: best validation macro-F1 and its epoch, accuracy there, epochs run and training time."
     rows = []
     for name, r in results.items():
