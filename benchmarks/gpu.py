@@ -82,7 +82,8 @@ def model_rates(dev, size, batch, iters, compile):
 
 def pipeline_rates(dev, size, batch, iters):
     "The training step as `fit` runs it (uint8 images on the device through `to_input`, with and without augmentation) beside the bare step."
-    from fetal_us.train import augment, make_recipe, to_input
+    from fetal_us.model import to_input
+    from fetal_us.train import augment, make_recipe
     torch.backends.cudnn.benchmark = False   # as fit runs by default
     model = build_model('none').to(dev, memory_format=torch.channels_last).train()
     images = torch.randint(0, 255, (4 * batch, size, size), dtype=torch.uint8, device=dev)
@@ -98,7 +99,7 @@ def pipeline_rates(dev, size, batch, iters):
     x01 = fixed.float()
     rates = {f'step_b{batch}_fixed_input_img_s': throughput(lambda: step(lambda: fixed), batch, dev, iters=iters),
              f'step_b{batch}_to_input_img_s': throughput(lambda: step(lambda: to_input(pick(), dev, recipe.normalization)), batch, dev, iters=iters),
-             f'step_b{batch}_augmented_img_s': throughput(lambda: step(lambda: to_input(pick(), dev, recipe.normalization, gen, recipe)), batch, dev, iters=iters),
+             f'step_b{batch}_augmented_img_s': throughput(lambda: step(lambda: to_input(pick(), dev, recipe.normalization, lambda x: augment(x, recipe, gen))), batch, dev, iters=iters),
              f'augment_only_b{batch}_img_s': throughput(lambda: augment(x01, recipe, gen), batch, dev, iters=iters)}
     return {k: round(v, 1) for k, v in rates.items()}
 
@@ -127,7 +128,7 @@ def full_run(dev, data, size, epochs, batch, work, compile):
     result = train(data, work/'run', 'finetune', weights='none', device=dev.type, cache_dir=work/'cache', compile=compile,
                    img_size=size, epochs=epochs, batch_size=batch, lr=RECIPES['finetune'].lr, patience=0)
     sync(dev); wall = time.perf_counter() - t0
-    h, phases = result.history, result.config['phase_seconds']
+    h, phases = result.history, result.timing
     steady = h['train_img_s'].iloc[2:] if len(h) > 3 else h['train_img_s']
     cache_images = json.loads((Path(result.config['cache'])/'meta.json').read_text())['n']
     return {'cache_images': cache_images, 'train_images': result.config['n_train'], 'epochs': len(h),

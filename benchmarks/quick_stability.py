@@ -26,16 +26,16 @@ TARGETS = dict(mean_f1=0.60, spread=0.10, loss_ratio=3.0)
 def one_seed(seed:int, out:Path, overrides:dict)->dict:
     "Train and evaluate one seed of the quick profile's finetune run; the numbers this benchmark judges."
     from fetal_us.evaluate import evaluate
-    from fetal_us.pipeline import DEFAULT_DATA, DEFAULT_SYNTHETIC, PROFILES
+    from fetal_us.pipeline import DEFAULT_DATA, DEFAULT_SYNTHETIC, profile_params
     from fetal_us.synthetic import write_synthetic
     from fetal_us.train import train
-    p = PROFILES['quick']
+    p = profile_params('quick')
     write_synthetic(DEFAULT_DATA, **DEFAULT_SYNTHETIC, overwrite=(DEFAULT_DATA/'synthetic.json').is_file())
     t = time.perf_counter()
-    run = train(DEFAULT_DATA, out, 'finetune', p['weights'], 'cpu', seed, cache_dir=p['cache_dir'], img_size=p['img_size'],
+    run = train(DEFAULT_DATA, out, 'finetune', weights=p['weights'], device='cpu', seed=seed, cache_dir=p['cache_dir'], img_size=p['img_size'],
                 verbose=False, **overrides)
     seconds = time.perf_counter() - t
-    ev = evaluate(out, 'test', device='cpu', cache_dir=p['cache_dir'], n_boot=p['n_boot'], figures=False)
+    ev = evaluate(out, device='cpu', cache_dir=p['cache_dir'], n_boot=p['n_boot'], figures=False)
     h = run.history
     f1, ci = ev['metrics']['macro_f1'], ev['ci']['macro_f1']
     return dict(seed=seed, macro_f1=f1, low=ci['low'], high=ci['high'], accuracy=ev['metrics']['accuracy'],

@@ -29,7 +29,8 @@ from fetal_us.cache import build_cache
 from fetal_us.data import CLASSES, load_catalog
 from fetal_us.model import calibrate_batchnorm, imagenet_state_dict, load_checkpoint, load_weights_file, model_from_checkpoint, save_checkpoint
 from fetal_us.synthetic import write_synthetic
-from fetal_us.train import fit, make_recipe, to_input, train
+from fetal_us.model import to_input
+from fetal_us.train import fit, make_recipe, train
 
 
 def folder_tree(catalog, root):
@@ -115,14 +116,14 @@ def main():
 
     cache_dir = out/f'cache-{time.time_ns()}'   # a cold cache: its build is part of our time
     t0 = time.perf_counter()
-    ours = train(data, out/f'seed-{time.time_ns()}', 'seed', weights, 'cpu', seed=0, cache_dir=cache_dir, epochs=a.epochs)
+    ours = train(data, out/f'seed-{time.time_ns()}', 'seed', weights=weights, device='cpu', seed=0, cache_dir=cache_dir, epochs=a.epochs)
     t_ours = time.perf_counter() - t0
     acc_ours = ours.history['val_acc'].iloc[-1]
 
     se = math.sqrt(2 * 0.25 / n_val)
     print(f"\n{len(catalog.items)} synthetic images ({ours.config['n_train']} train, {n_val} validation), 224 px, {a.epochs} epochs, base: {a.weights if a.weights != 'none' else 'stand-in'}")
     print(f"original pipeline: {t_orig:.1f}s, validation accuracy {acc_orig:.3f}")
-    print(f"fetal_us seed recipe: {t_ours:.1f}s (features {ours.config['phase_seconds']['features']:.1f}s, cache build included), validation accuracy {acc_ours:.3f}")
+    print(f"fetal_us seed recipe: {t_ours:.1f}s (features {ours.timing['features']:.1f}s, cache build included), validation accuracy {acc_ours:.3f}")
     print(f"accuracy difference {acc_ours - acc_orig:+.3f} (one standard error of a difference at n={n_val}: at most {se:.3f})")
     print(f"ratio (original / seed recipe): {t_orig / t_ours:.1f}x")
 

@@ -113,7 +113,7 @@ def _open(folder:Path, catalog:Catalog, reused:bool)->ImageCache:
     items = catalog.items.assign(row=catalog.items['image'].map(row_of))
     items = items[items['row'].notna()].astype({'row': int}).reset_index(drop=True)
     skipped = pd.concat([catalog.skipped, pd.read_csv(folder/'skipped.csv', dtype=str, keep_default_na=False)], ignore_index=True)
-    return ImageCache(folder, images, items, skipped, meta, reused)
+    return ImageCache(folder, images, items, skipped, meta=meta, reused=reused)
 
 def cache_damage(folder:Path)->str|None:
     "What is wrong with the finished cache in `folder` (None: it is whole)."
@@ -184,7 +184,7 @@ def _build(catalog:Catalog, staging:Path, folder:Path, size:int, resize:str, wor
     ensure_free_space(staging, int(np.prod(shape)), f"the {size}px cache of {len(paths):,} images")
     with open(staging/'images.u8', 'wb') as f: os.posix_fallocate(f.fileno(), 0, int(np.prod(shape)))  # reserved now: no bus error later
     t0 = time.time()
-    failed = decode_into(staging/'images.u8', shape, paths, size, resize, workers or os.cpu_count() or 1)
+    failed = decode_into(staging/'images.u8', shape, paths, size, resize, workers=workers or os.cpu_count() or 1)
     bad_rows = {r for r, _, _ in failed}
     skipped = settle_problems([(p, problem) for _, p, problem in failed], strict, f"decoding images into {folder}")
     pd.DataFrame({'row': range(len(paths)), 'image': paths}).drop(index=list(bad_rows)).to_csv(staging/'files.csv', index=False)

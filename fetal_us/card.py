@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 import pandas as pd
 from .core import atomic_path, fmt, fmt_interval, load_json, missing
-from .evaluate import baseline_summary, calibration_summary, selective_summary
+from .config import Scoring
+from .evaluate import baseline_summary, calibration_summary, load_metrics, selective_summary
+from .interpret import load_interpretation
 from .model import checkpoint_digest
 from .train import random_weights_note
 
@@ -16,7 +18,6 @@ from .train import random_weights_note
 __all__ = ['model_card', 'write_model_card']
 
 # %% ../nbs/06a_model_card.ipynb #836123f4
-def _json(path:Path)->dict|None: return load_json(path) if path.is_file() else None
 def _ci(m:dict, ci:dict, key:str, why:str|None=None)->str:
     "A metric with its interval, or with the reason it has none."
     c = ci.get(key) or {}
@@ -91,10 +92,13 @@ def _stale(run:Path, rec:dict|None, command:str)->list[str]:
     if not digest or not ck.is_file() or checkpoint_digest(ck) == digest: return []
     return [f"**Stale:** these results are of an earlier `{ck.name}` (the run was trained further since); run `fetal-us {command} --run {run}` again.", '']
 
-def model_card(run_dir, split:str='test')->str:
+def model_card(run_dir, # a run folder
+               split:str=Scoring.split, # the evaluated split whose results the card shows
+              )->str:
     "The model card of run `run_dir` as Markdown, from its config.json, calibration and evaluation and interpretation results."
     run = Path(run_dir); cfg = load_json(run/'config.json')
-    ev, it = _json(run/'eval'/split/'metrics.json'), _json(run/'interpret'/'interpret.json')
+    ev = load_metrics(run/'eval'/split) if (run/'eval'/split/'metrics.json').is_file() else None
+    it = load_interpretation(run/'interpret') if (run/'interpret'/'interpret.json').is_file() else None
     r = cfg['recipe']
     lines = [f"# Model card: {run.name}", f"_Written by fetal_us from the run's files on {time.strftime('%Y-%m-%d %H:%M')}; do not edit by hand._", '',
              '## Intended use', 'Research support for classifying fetal ultrasound images into the six FETAL_PLANES_DB planes (Fetal abdomen, '
@@ -110,7 +114,9 @@ def model_card(run_dir, split:str='test')->str:
              ', '.join(f"{k} {v}" for k, v in cfg.get('versions', {}).items())]
     return '\n'.join(lines) + '\n'
 
-def write_model_card(run_dir, split:str='test')->Path:
+def write_model_card(run_dir, # a run folder
+                     split:str=Scoring.split, # the evaluated split whose results the card shows
+                    )->Path:
     "Write `RUN_DIR/MODEL_CARD.md` from the run's files."
     path = Path(run_dir)/'MODEL_CARD.md'
     with atomic_path(path) as tmp: Path(tmp).write_text(model_card(run_dir, split))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .config import DataConfig, EvalConfig, InterpretConfig, RunConfig, add_options, options_to
+from .config import DataConfig, EvalConfig, InterpretConfig, RunConfig, Scoring, add_options, options_to
 from .core import DEVICE_CHOICES, FetalUSError, Terminated, atomic_path, check_device_name, terminate_like_interrupt
 
 # %% auto #0
@@ -54,7 +54,7 @@ def _size(text:str)->tuple:
 def cmd_synth(a):
     "Write a synthetic FETAL_PLANES_DB."
     from fetal_us.synthetic import write_synthetic
-    out = write_synthetic(a.out, a.n_per_class, a.seed, a.size, a.difficulty, a.workers, a.overwrite)
+    out = write_synthetic(a.out, a.n_per_class, a.seed, size=a.size, difficulty=a.difficulty, workers=a.workers, overwrite=a.overwrite)
     print(f"synthetic FETAL_PLANES_DB ({6 * a.n_per_class} images) in {out}")
 
 def cmd_download(a):
@@ -68,7 +68,7 @@ def cmd_cache(a):
     from fetal_us.cache import build_cache
     t0 = time.time()
     catalog = load_catalog(a.data, a.kind, strict=a.strict)
-    cache = build_cache(catalog, a.cache_dir, a.size, a.resize, a.workers, a.strict)
+    cache = build_cache(catalog, a.cache_dir, a.size, a.resize, workers=a.workers, strict=a.strict)
     in_csv, undecodable = len(catalog.skipped), len(cache.skipped) - len(catalog.skipped)
     print(f"{'reused' if cache.reused else 'built'} cache of {len(cache.items)} images at {a.size}px in {cache.folder} ({time.time() - t0:.1f}s)"
           + (f"; {in_csv} row(s) or file(s) of the data skipped (listed in the warning above)" if in_csv else '')
@@ -162,7 +162,7 @@ def cmd_predict(a)->int:
 def cmd_reports(a):
     "Run every stage report for one parameter set (the built-in synthetic data by default) and write the index."
     from fetal_us.pipeline import load_json, make_reports, update_readme
-    index = make_reports(a.profile, a.data, a.out, a.run_name, dict(a.p or []), a.force)
+    index = make_reports(a.profile, a.data, a.out, a.run_name, params=dict(a.p or []), force=a.force)
     if a.update_readme:
         if update_readme(a.update_readme, load_json(index.parent/'results.json')): print(f"{a.update_readme}: results table updated")
         else: raise FetalUSError(f"{a.update_readme}: no <!-- results:start --> ... <!-- results:end --> block to update")
@@ -175,7 +175,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _data_args(p, required=True):
     p.add_argument('--data', type=_path, required=required, help='FETAL_PLANES_DB folder (CSV + Images/) or a {train,val,test}/<class>/ tree')
-    p.add_argument('--kind', default='auto', choices=['auto', 'fetal_planes', 'folders'], help='data layout (default: detect)')
+    p.add_argument('--kind', default=DataConfig.kind, choices=['auto', 'fetal_planes', 'folders'], help='data layout (default: detect)')
     p.add_argument('--no-strict', dest='strict', action='store_false', help='skip bad rows and images and list them, instead of stopping')
 
 def parser()->argparse.ArgumentParser:
@@ -245,7 +245,7 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--abstain-threshold', type=_float_in(0, 1), default=None, help="calibrated confidence under which to abstain (default: the run's, from evaluation)")
     s.add_argument('--batch-size', type=_int_in(1, 4096), default=32, help='images per forward pass (default: 32)')
     s.add_argument('--workers', type=_int_in(0, 64), default=None, help='decoding processes (default: up to 4; 0 decodes in the main process)')
-    s.add_argument('--device', type=_device, default='auto', help=f'{DEVICE_CHOICES} (default: auto)')
+    s.add_argument('--device', type=_device, default=Scoring.device, help=f'{DEVICE_CHOICES} (default: auto)')
     s.set_defaults(func=cmd_predict)
     s = sub.add_parser('reports', help='run every stage report and write an index (the built-in synthetic data by default)', description=
                        'Run the data, training, evaluation and interpretability reports for one parameter set into OUT/NAME/ and write '

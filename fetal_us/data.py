@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from .config import DataConfig
 from .core import FetalUSError, file_md5, short_hash
 
 # %% auto #0
 __all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'MIN_SIDE',
            'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'read_gray', 'resize_gray', 'Catalog',
-           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_ids', 'patient_split',
+           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_ids', 'bootstrap_draws', 'patient_split',
            'assert_patient_disjoint', 'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes',
            'load_folder_tree', 'load_catalog']
 
@@ -178,7 +179,15 @@ def patient_ids(df:pd.DataFrame # rows with a 'patient' column (a catalog, a pre
     "The unit every interval resamples: patient ids, or one id per image where any row has none (images are then taken as independent)."
     return df['patient'].to_numpy() if df['patient'].notna().all() else np.arange(len(df))
 
-def patient_split(labels, patients, val_fraction:float=0.2, seed:int=0)->np.ndarray:
+def bootstrap_draws(units:int, # how many patients (or images) there are to resample
+                    n:int, # resamples
+                    seed:int, # seed of the draws
+                   )->np.ndarray:
+    "Indices (n, units) of `n` resamples with replacement: every patient-bootstrap interval of the project draws them here."
+    return np.random.default_rng(seed).integers(0, units, (n, units))
+
+
+def patient_split(labels, patients, val_fraction:float=DataConfig.val_fraction, seed:int=0)->np.ndarray:
     "Boolean mask of rows for validation: whole patients, stratified by label."
     if not 0 < val_fraction <= 0.5: raise FetalUSError(f"val_fraction must be in (0, 0.5] (the split holds out one fold of round(1 / val_fraction)), got {val_fraction}")
     labels, patients = np.asarray(labels), np.asarray(patients)
@@ -250,7 +259,7 @@ def duplicate_problems(rows:pd.DataFrame)->tuple:
     return keep, problems
 
 def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
-                      val_fraction:float=0.2, # share of training patients held out for validation
+                      val_fraction:float=DataConfig.val_fraction, # share of training patients held out for validation
                       seed:int=0, # seed of the validation split
                       strict:bool=True, # raise on any bad row (else skip and list it)
                      )->Catalog:
@@ -305,7 +314,7 @@ def _holdout_images(labels, val_fraction:float, seed:int, root)->np.ndarray:
     return next(StratifiedKFold(k, shuffle=True, random_state=seed).split(labels, labels))[1]
 
 def load_folder_tree(root, # folder holding train/ (and val/, test/) with one subfolder per class
-                     val_fraction:float=0.2, seed:int=0, strict:bool=True)->Catalog:
+                     val_fraction:float=DataConfig.val_fraction, seed:int=0, strict:bool=True)->Catalog:
     "Read a `{train,val,test}/<class>/*.png|jpg` tree into a `Catalog` (no patient ids); hidden files are ignored."
     root = Path(root).resolve()
     if not any((root/s).is_dir() for s in SPLITS): raise FetalUSError(f"{root}: no train/, val/ or test/ folder; expected {root}/{{train,val,test}}/<class>/*.png")
@@ -332,7 +341,7 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
     return Catalog(items, skipped, root, 'folders')
 
 # %% ../nbs/01_data.ipynb #75faa90b
-def load_catalog(root, kind:str='auto', # 'auto', 'fetal_planes' or 'folders'
+def load_catalog(root, kind:str=DataConfig.kind, # 'auto', 'fetal_planes' or 'folders'
                  **kwargs)->Catalog:
     "Load a data folder as FETAL_PLANES_DB (CSV + Images/) or a folder tree, detected when `kind='auto'`."
     root = Path(root)

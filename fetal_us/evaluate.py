@@ -14,9 +14,9 @@ from scipy.special import log_softmax, softmax
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
-from .config import EvalConfig
+from .config import EvalConfig, Scoring
 from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, plain, save_json, short_hash
-from .data import CLASSES, BadImage, load_catalog, patient_ids, read_gray
+from .data import CLASSES, BadImage, bootstrap_draws, load_catalog, patient_ids, read_gray
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
 from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
@@ -88,7 +88,7 @@ def open_run_cache(run_dir, data=None, # data folder (default: the run's own)
     return cache
 
 # %% ../nbs/05_evaluate.ipynb #204779ef
-def predict_split(run_dir, split:str='test', data=None, checkpoint:str='best', device:str='auto', cache_dir=None,
+def predict_split(run_dir, split:str=Scoring.split, data=None, checkpoint:str=Scoring.checkpoint, device:str=Scoring.device, cache_dir=None,
                   cache=None, # an already opened `open_run_cache` (saves rebuilding it)
                   batch_size:int=128)->pd.DataFrame:
     "One row per image of `split`: truth, prediction, logits and probabilities, patient, operator, machine and brain sub-plane."
@@ -156,8 +156,8 @@ def metrics_from_confusion(cm:np.ndarray)->dict:
 def patient_bootstrap(stacks:np.ndarray, # per-patient confusion matrices, from `patient_confusions`
                       n:int=1000, seed:int=0)->np.ndarray:
     "`n` resampled confusion matrices, each the sum over patients drawn with replacement."
-    rng = np.random.default_rng(seed); p = len(stacks)
-    counts = np.stack([np.bincount(rng.integers(0, p, p), minlength=p) for _ in range(n)])
+    p = len(stacks)
+    counts = np.stack([np.bincount(d, minlength=p) for d in bootstrap_draws(p, n, seed)])
     return np.tensordot(counts, stacks, axes=(1, 0))
 
 def _headline(df:pd.DataFrame)->dict:
@@ -187,7 +187,7 @@ def confidence_intervals(df:pd.DataFrame, n:int=1000, seed:int=0, level:float=0.
                              for k, v in _headline(df).items()}).T
 
 # %% ../nbs/05_evaluate.ipynb #cfeb91de
-def calibration_metrics(y:np.ndarray, prob:np.ndarray, bins:int=15)->dict:
+def calibration_metrics(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)->dict:
     "ECE and MCE (equal-width bins of top-class confidence), multiclass Brier score and NLL."
     y, prob = np.asarray(y), np.clip(np.asarray(prob, dtype=np.float64), 1e-12, 1)
     t = reliability_table(y, prob, bins)
@@ -196,7 +196,7 @@ def calibration_metrics(y:np.ndarray, prob:np.ndarray, bins:int=15)->dict:
             'brier': float(((prob - np.eye(prob.shape[1])[y]) ** 2).sum(1).mean()), 'nll': float(-np.log(prob[np.arange(len(y)), y]).mean()),
             'bins': bins}
 
-def reliability_table(y:np.ndarray, prob:np.ndarray, bins:int=15)->pd.DataFrame:
+def reliability_table(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)->pd.DataFrame:
     "Per non-empty confidence bin: mean confidence, accuracy and image count."
     conf, correct = prob.max(1), prob.argmax(1) == np.asarray(y)
     b = np.clip((conf * bins).astype(int), 0, bins - 1)
@@ -222,7 +222,7 @@ def risk_coverage(y:np.ndarray, prob:np.ndarray)->pd.DataFrame:
     n = np.arange(1, len(order) + 1)
     return pd.DataFrame({'threshold': conf[order], 'coverage': n / len(order), 'risk': np.cumsum(wrong) / n})
 
-def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=0.02)->float|None:
+def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=EvalConfig.target_error)->float|None:
     "The lowest confidence threshold whose answered images have an error at or under `target_error` (None if none has)."
     rc = risk_coverage(y, prob)
     ok = rc[rc['risk'] <= target_error]
@@ -238,7 +238,7 @@ def needed_answers(target_error:float)->int:
     return MIN_ANSWERED if target_error <= 0 else max(MIN_ANSWERED, math.ceil(3 / target_error))
 
 def abstention_threshold(y:np.ndarray, prob:np.ndarray, # validation labels and calibrated probabilities
-                         target_error:float=0.02)->tuple[float|None, str|None]:
+                         target_error:float=EvalConfig.target_error)->tuple[float|None, str|None]:
     "The abstention threshold chosen on validation and, where there is none, why: none keeps the error, or it rests on too few images."
     t = choose_threshold(y, prob, target_error)
     if t is None: return None, f"no confidence threshold keeps the validation error under {target_error:.0%}: the model should not answer alone"
@@ -288,7 +288,7 @@ def plot_confusion(df:pd.DataFrame, title:str='')->plt.Figure:
         ax.tick_params(axis='x', rotation=30)
     plt.tight_layout(); return fig
 
-def plot_reliability(y, prob_before, prob_after, bins:int=15)->plt.Figure:
+def plot_reliability(y, prob_before, prob_after, bins:int=EvalConfig.bins)->plt.Figure:
     "Reliability diagram before and after temperature scaling, with the share of images per bin."
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot([0, 1], [0, 1], ':', color='grey', label='perfect calibration')

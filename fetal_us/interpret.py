@@ -21,19 +21,20 @@ from tqdm import tqdm
 import pytorch_grad_cam.ablation_cam, pytorch_grad_cam.score_cam
 from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, ScoreCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
-from .config import CAM_METHODS, InterpretConfig, parse_methods
+from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
 from .core import FetalUSError, PhaseClock, atomic_path, get_device, load_json, plain, save_json
-from .data import CLASSES, CSV_NAME, load_catalog, patient_ids, read_gray, resize_gray
+from .data import CLASSES, CSV_NAME, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
 from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
 from .evaluate import MIN_UNITS, open_run_cache, predict_split, run_checkpoint, run_config
 
 # %% auto #0
-__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name', 'cam_maps',
-           'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game', 'energy_in_mask',
-           'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area', 'faithfulness',
-           'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods', 'to_original',
-           'overlay_grid', 'methods_figure', 'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant',
-           'shortcut_experiment', 'interpret', 'plot_localisation', 'plot_faithfulness', 'plot_sanity']
+__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'INTERPRET_SCHEMA', 'PixelNet', 'load_for_maps',
+           'method_name', 'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
+           'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area',
+           'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods',
+           'to_original', 'overlay_grid', 'methods_figure', 'draw_marker', 'read_marker', 'box_masks',
+           'write_shortcut_variant', 'shortcut_experiment', 'load_interpretation', 'interpret', 'plot_localisation',
+           'plot_faithfulness', 'plot_sanity']
 
 # %% ../nbs/06_interpret.ipynb #b7f4972e
 class PixelNet(nn.Module):
@@ -44,7 +45,7 @@ class PixelNet(nn.Module):
     @property
     def target_layer(self)->nn.Module: return self.net.features[-1]   # the last convolutional stage
 
-def load_for_maps(run_dir, checkpoint:str='best', device:str='auto')->tuple[PixelNet, dict]:
+def load_for_maps(run_dir, checkpoint:str=Scoring.checkpoint, device:str=Scoring.device)->tuple[PixelNet, dict]:
     "The run's network on pixels, in eval mode on `device`, and its checkpoint."
     ckpt = load_checkpoint(run_checkpoint(run_dir, checkpoint))
     net = model_from_checkpoint(ckpt).to(get_device(device), memory_format=torch.channels_last)
@@ -69,7 +70,7 @@ def _quiet_package_bars():
 def cam_maps(model:PixelNet, x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
              targets, # class index per image whose evidence is mapped
              method='gradcam', # a name in `METHODS`, or a function (model, x, targets) -> maps
-             batch_size:int=16, ablation_ratio:float=0.1, progress:bool=False)->np.ndarray:
+             batch_size:int=InterpretConfig.batch_size, ablation_ratio:float=0.1, progress:bool=False)->np.ndarray:
     "Maps (N, H, W) in [0, 1] of `method` for images `x`, computed in batches."
     if callable(method): return np.asarray(method(model, x, np.asarray(targets)), np.float32)
     kw = {'batch_size': 64, 'ratio_channels_to_ablate': ablation_ratio} if method == 'ablationcam' else {}
@@ -101,7 +102,7 @@ def load_masks(images, size:int, resize:str='stretch')->tuple[np.ndarray, np.nda
         if p.is_file(): masks[i], has[i] = resize_gray(read_gray(p), size, resize) > 127, True
     return masks, has
 
-def pick_examples(pred:pd.DataFrame, per_class:int=2)->pd.DataFrame:
+def pick_examples(pred:pd.DataFrame, per_class:int=InterpretConfig.per_class)->pd.DataFrame:
     "For each true plane the `per_class` most confident correct and incorrect predictions (column `correct`)."
     pred = pred.assign(correct=pred['label'] == pred['pred_label']).sort_values('confidence', ascending=False)
     return pred.groupby(['label', 'correct'], group_keys=False).head(per_class).sort_values(['label', 'correct'], ascending=[True, False]).reset_index(drop=True)
@@ -125,14 +126,14 @@ def baseline_maps(n:int, size:int, kind:str)->np.ndarray:
     yy, xx = np.mgrid[:size, :size] - (size - 1) / 2
     return np.broadcast_to(np.exp(-(xx ** 2 + yy ** 2) / (2 * (size / 4) ** 2)).astype(np.float32), (n, size, size)).copy()
 
-def patient_mean_ci(values, patients, n_boot:int=1000, seed:int=0, level:float=0.95)->dict:
+def patient_mean_ci(values, patients, n_boot:int=Scoring.n_boot, seed:int=0, level:float=0.95)->dict:
     "Mean of per-image `values` (NaN ignored) and its interval by bootstrap over `patients`."
     v, p = np.asarray(values, np.float64), np.asarray(patients)
     ok = np.isfinite(v); v, p = v[ok], p[ok]
     if not len(v): return {'mean': math.nan, 'low': math.nan, 'high': math.nan, 'n': 0}
     _, pid = np.unique(p, return_inverse=True)
     sums, counts = np.bincount(pid, v), np.bincount(pid).astype(np.float64)
-    draw = np.random.default_rng(seed).integers(0, len(sums), (n_boot, len(sums)))
+    draw = bootstrap_draws(len(sums), n_boot, seed)
     if len(sums) < MIN_UNITS: return {'mean': float(v.mean()), 'low': math.nan, 'high': math.nan, 'n': int(len(v))}   # too few to resample
     boot = sums[draw].sum(1) / counts[draw].sum(1)
     low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
@@ -151,7 +152,7 @@ def _per_plane(table_rows:list, name:str, scores:dict, labels, patients, n_boot,
         table_rows.append(row)
 
 def localisation(maps:dict, # method name -> maps (N, S, S)
-                 masks:np.ndarray, labels, patients, correct=None, n_boot:int=1000, seed:int=0)->pd.DataFrame:
+                 masks:np.ndarray, labels, patients, correct=None, n_boot:int=Scoring.n_boot, seed:int=0)->pd.DataFrame:
     "Pointing game and energy in the mask per method and the two baselines, over all images and per plane, with patient intervals."
     n, size = masks.shape[0], masks.shape[-1]
     rows = []
@@ -168,7 +169,7 @@ def _ranks(maps:np.ndarray, rng)->np.ndarray:
     return ranks.reshape(maps.shape)
 
 @torch.no_grad()
-def deletion_insertion(model:nn.Module, x:torch.Tensor, targets, maps:np.ndarray, steps:int=16, seed:int=0, batch_size:int=64)->dict:
+def deletion_insertion(model:nn.Module, x:torch.Tensor, targets, maps:np.ndarray, steps:int=InterpretConfig.steps, seed:int=0, batch_size:int=64)->dict:
     "Probability of class `targets` as pixels are deleted (to black) and inserted (into a blurred copy) in the order of `maps`: curves (N, steps + 1)."
     model.eval(); dev = next(model.parameters()).device
     n, _, h, w = x.shape
@@ -189,14 +190,14 @@ def deletion_insertion(model:nn.Module, x:torch.Tensor, targets, maps:np.ndarray
 
 def curve_area(curves:np.ndarray)->np.ndarray: return np.trapezoid(curves, dx=1 / (curves.shape[1] - 1), axis=1)
 
-def faithfulness(model:nn.Module, x:torch.Tensor, targets, maps:dict, patients, steps:int=16, n_boot:int=1000, seed:int=0)->tuple[pd.DataFrame, dict]:
+def faithfulness(model:nn.Module, x:torch.Tensor, targets, maps:dict, patients, steps:int=InterpretConfig.steps, n_boot:int=Scoring.n_boot, seed:int=0)->tuple[pd.DataFrame, dict]:
     "Deletion and insertion areas per method and for a random order, with patient intervals; and the mean curves."
     rng = np.random.default_rng(seed)
-    rand = deletion_insertion(model, x, targets, rng.random((len(x), *x.shape[-2:])).astype(np.float32), steps, seed)
+    rand = deletion_insertion(model, x, targets, rng.random((len(x), *x.shape[-2:])).astype(np.float32), steps=steps, seed=seed)
     base = {k: curve_area(v) for k, v in rand.items()}
     rows, mean_curves = [], {}
     for name, m in {**maps, 'random order': None}.items():
-        c = rand if m is None else deletion_insertion(model, x, targets, m, steps, seed)
+        c = rand if m is None else deletion_insertion(model, x, targets, m, steps=steps, seed=seed)
         mean_curves[name] = {k: v.mean(0).tolist() for k, v in c.items()}
         areas = {f'{k}_auc': curve_area(v) for k, v in c.items()}
         diffs = {f'{k}_vs_random': curve_area(v) - base[k] for k, v in c.items()} if m is not None else {}   # paired, image by image
@@ -233,7 +234,7 @@ def rank_correlation(a:np.ndarray, b:np.ndarray)->np.ndarray:
     den = np.sqrt((ra ** 2).sum(1) * (rb ** 2).sum(1))
     return np.divide((ra * rb).sum(1), den, out=np.zeros(len(a)), where=den > 0)
 
-def cascading_randomisation(model:PixelNet, x:torch.Tensor, targets, methods:list, seed:int=0, batch_size:int=16, progress:bool=False)->pd.DataFrame:
+def cascading_randomisation(model:PixelNet, x:torch.Tensor, targets, methods:list, seed:int=0, batch_size:int=InterpretConfig.batch_size, progress:bool=False)->pd.DataFrame:
     "Mean Spearman correlation between each method's maps of the trained network and of copies randomised down to each block."
     trained = {method_name(m): cam_maps(model, x, targets, m, batch_size) for m in methods}
     rows = []
@@ -399,6 +400,18 @@ def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
     return fig
 
 # %% ../nbs/06_interpret.ipynb #5236cfdc
+INTERPRET_SCHEMA = 2  # the layout of interpret.json; `load_interpretation` refuses other versions (1: before the schema and settings)
+
+def load_interpretation(path # an interpret.json, or the folder holding it
+                       )->dict:
+    "An interpretation's results, as `interpret` wrote them; a file of another schema is refused, saying how to renew it."
+    path = Path(path); path = path/'interpret.json' if path.is_dir() else path
+    r = load_json(path)
+    if not isinstance(r, dict) or r.get('schema') != INTERPRET_SCHEMA:
+        raise FetalUSError(f"{path} was written by another version of fetal_us (schema {r.get('schema') if isinstance(r, dict) else None}, "
+                           f"this one reads {INTERPRET_SCHEMA}); interpret the run again")
+    return r
+
 def interpret(run_dir, # a run folder written by `fetal-us train`
               cfg:InterpretConfig|None=None, # which maps, and how they are measured (default: `InterpretConfig()`)
               **changes, # `InterpretConfig` fields to change, e.g. methods='gradcam', n=4
@@ -423,7 +436,7 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
     clock = PhaseClock(next(model.parameters()).device)
     with clock('maps'): maps = {m: cam_maps(model, x, targets, m, batch_size, progress=progress) for m in methods}
     masks, has = load_masks(chosen['image'], size, resize)
-    result = {'run': str(run), 'split': split, 'checkpoint': checkpoint, 'checkpoint_digest': checkpoint_digest(run_checkpoint(run, checkpoint)),
+    result = {'schema': INTERPRET_SCHEMA, 'run': str(run), 'split': split, 'checkpoint': checkpoint, 'checkpoint_digest': checkpoint_digest(run_checkpoint(run, checkpoint)),
               'data': str(cache.meta['source']), 'methods': methods,
               'explained_class': 'predicted', 'images': len(chosen), 'per_plane': n, 'sample_seed': seed,
               'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': 'patient' if chosen['patient'].notna().all() else 'image (no patient ids)', 'level': 0.95},
@@ -432,15 +445,15 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
     if has.any():
         sel = lambda a: a[has]
         loc = localisation({m: sel(v) for m, v in maps.items()}, masks[has], chosen['label'][has], patient_ids(chosen)[has],
-                           (chosen['label'] == chosen['pred_label'])[has], n_boot, seed)
+                           correct=(chosen['label'] == chosen['pred_label'])[has], n_boot=n_boot, seed=seed)
         result['localisation'] = loc.to_dict('records')
     else: result['localisation'] = None; say(f"localisation skipped: no masks in {mask_path(chosen['image'].iloc[0]).parent}")
     say('faithfulness: deletion and insertion curves')
-    with clock('faithfulness'): faith, curves = faithfulness(model, x, targets, maps, patient_ids(chosen), steps, n_boot, seed)
+    with clock('faithfulness'): faith, curves = faithfulness(model, x, targets, maps, patient_ids(chosen), steps=steps, n_boot=n_boot, seed=seed)
     result['faithfulness'] = {'steps': steps, 'table': faith.to_dict('records'), 'mean_curves': curves}
     say('sanity check: cascading randomisation')
     k = min(n_sanity, len(x)); idx = np.linspace(0, len(x) - 1, k).round().astype(int)
-    with clock('sanity'): sanity = cascading_randomisation(model, x[idx], targets[idx], methods, seed, batch_size, progress)
+    with clock('sanity'): sanity = cascading_randomisation(model, x[idx], targets[idx], methods, seed=seed, batch_size=batch_size, progress=progress)
     result['sanity'] = {'images': k, 'threshold': 0.5, 'table': sanity.to_dict('records'), 'flagged': insensitive_methods(sanity)}
     out = run/'interpret'; out.mkdir(exist_ok=True)
     figs = {}

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, torch, torchvision
 from torch import nn
 from torchvision.models import EfficientNet_B0_Weights
+from .config import RunConfig
 from .core import FetalUSError, atomic_path, versions
 from .data import CLASSES
 
@@ -174,7 +175,7 @@ def zero_init_residuals(features:nn.Module # EfficientNet-B0's `features`
             nn.init.zeros_(block.block[-1][1].weight)   # block[-1] is the 1x1 projection: Conv2d, BatchNorm2d
     return features
 
-def build_model(weights:str='imagenet', # 'imagenet', 'none', or a file with a state dict
+def build_model(weights:str=RunConfig.weights, # 'imagenet', 'none', or a file with a state dict
                 num_classes:int=len(CLASSES), dropout:float=0.2)->FetalNet:
     "EfficientNet-B0 with a `num_classes` head on single-channel input, initialised from `weights`."
     net = torchvision.models.efficientnet_b0(weights=None)

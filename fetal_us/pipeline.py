@@ -4,21 +4,24 @@
 
 # %% ../nbs/07_pipeline.ipynb #87ebf9fe
 from __future__ import annotations
-import hashlib, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+import ast, hashlib, json, os, re, shutil, subprocess, sys, tempfile, threading, time
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 import nbformat
 import fetal_us
 from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, load_json, missing, save_json, short_hash, versions, write_error
-from .evaluate import selective_summary
-from .train import random_weights_note
+from dataclasses import asdict, dataclass, fields
+from .config import Config, EvalConfig, InterpretConfig, RunConfig, Scoring, like, setting
+from .evaluate import load_metrics, selective_summary
+from .interpret import load_interpretation
+from .train import Recipe, random_weights_note
 
 # %% auto #0
 __all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'nbs_dir', 'report_notebook',
            'drop_progress', 'render_html', 'filtered_stderr', 'git_commit', 'report_header', 'run_report',
-           'profile_params', 'stage_params', 'run_stages', 'make_reports', 'headline', 'write_index', 'readme_results',
-           'update_readme']
+           'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params', 'run_stages', 'make_reports',
+           'headline', 'write_index', 'readme_results', 'update_readme']
 
 # %% ../nbs/07_pipeline.ipynb #cfdb5080
 def nbs_dir()->Path:
@@ -188,22 +191,39 @@ def run_report(notebook, # a stage notebook (path, or a name in nbs/ such as '02
 DEFAULT_DATA = Path('data/synthetic')
 DEFAULT_SYNTHETIC = dict(n_per_class=100, seed=0, size=None, difficulty=0.5)  # 600 images at FETAL_PLANES_DB's sizes, ~250 patients
 
-PROFILES = {
-    'quick': dict(data_dir=str(DEFAULT_DATA), cache_dir='data/cache', weights='none', img_size=128, epochs=0, recipes='seed,finetune',
-                  seed=0, device='auto', n_boot=1000, target_error=0.02, methods='gradcam,gradcam++,eigencam', n=8, per_class=2,
-                  n_sanity=6, steps=12, shortcut=True, shortcut_epochs=4),
-    'full': dict(data_dir='', cache_dir='data/cache', weights='imagenet', img_size=224, epochs=0, recipes='seed,finetune', seed=0,
-                 device='auto', n_boot=2000, target_error=0.02, methods='gradcam,gradcam++,eigencam,ablationcam', n=30, per_class=3,
-                 n_sanity=12, steps=24, shortcut=True, shortcut_epochs=4),
+@dataclass(frozen=True)
+class ReportSettings(Config):
+    "One parameter set of the reports (`-p NAME VALUE` sets a field): each stage report runs with the fields its `parameters` cell declares."
+    data_dir: str = setting('')  # data folder; a profile without one needs --data
+    cache_dir: str = setting('data/cache')  # where decode-once caches live: inside the clone, so that its reports reuse them
+    weights: str = like(RunConfig, 'weights')
+    img_size: int = like(Recipe, 'img_size')
+    epochs: int = setting(0, 0, 10_000)  # epochs of every recipe; 0: each recipe's own
+    recipes: str = setting('seed,finetune')  # comma-separated recipes to train and compare; the evaluation reports finetune (else the first)
+    seed: int = like(RunConfig, 'seed')
+    device: str = like(RunConfig, 'device')
+    n_boot: int = like(Scoring, 'n_boot')
+    target_error: float = like(EvalConfig, 'target_error')
+    methods: str = like(InterpretConfig, 'methods')
+    n: int = like(InterpretConfig, 'n')
+    per_class: int = like(InterpretConfig, 'per_class')
+    n_sanity: int = like(InterpretConfig, 'n_sanity')
+    steps: int = like(InterpretConfig, 'steps')
+    shortcut: bool = like(InterpretConfig, 'shortcut')
+    shortcut_epochs: int = like(InterpretConfig, 'shortcut_epochs')
+
+PROFILES = {   # each says only how it differs from the settings' own defaults
+    'quick': ReportSettings(data_dir=str(DEFAULT_DATA), weights='none', img_size=128, steps=12, shortcut=True),
+    'full': ReportSettings(n_boot=2000, methods='gradcam,gradcam++,eigencam,ablationcam', n=30, per_class=3, n_sanity=12, steps=24, shortcut=True),
 }
 
 def profile_params(profile:str='quick', overrides:dict|None=None)->dict:
     "The parameter set of `profile` with `overrides` (values as text are converted to the default's type); unknown names are refused."
     if profile not in PROFILES: raise FetalUSError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
-    params = dict(PROFILES[profile])
-    for k, v in (overrides or {}).items():
-        if k not in params: raise FetalUSError(f"no parameter {k!r}; the parameters are {', '.join(params)}")
-        params[k] = _as_type(v, params[k], k)
+    base, names = PROFILES[profile], [f.name for f in fields(ReportSettings)]
+    for k in overrides or {}:
+        if k not in names: raise FetalUSError(f"no parameter {k!r}; the parameters are {', '.join(names)}")
+    params = asdict(base.replace(**{k: _as_type(v, getattr(base, k), k) for k, v in (overrides or {}).items()}))
     if not params['data_dir']: raise FetalUSError(f"profile {profile} needs the data folder: --data DIR (e.g. the FETAL_PLANES_DB folder from `fetal-us download`)")
     return params
 
@@ -228,18 +248,26 @@ def _runs(params:dict)->tuple[str, str|None]:
     main = 'finetune' if 'finetune' in recipes else recipes[0]
     return main, next((r for r in recipes if r != main), None)
 
-def stage_params(stage:str, params:dict, set_dir:Path)->dict:
-    "The parameters of stage report `stage` ('data', 'training', 'evaluation', 'interpretability') from the flat set."
-    p, runs = params, set_dir/'runs'
-    main, other = _runs(p)
-    common = {'device': p['device'], 'cache_dir': str(Path(p['cache_dir']).resolve())}
-    if stage == 'data': return {'data_dir': p['data_dir'], 'img_size': p['img_size'], 'seed': p['seed']}
-    if stage == 'training': return {'data_dir': p['data_dir'], 'recipes': p['recipes'], 'epochs': p['epochs'], 'img_size': p['img_size'],
-                                    'weights': p['weights'], 'seed': p['seed'], 'runs_dir': str(runs), **common}
-    if stage == 'evaluation': return {'run_dir': str(runs/main), 'compare_run': str(runs/other) if other else '', 'split': 'test',
-                                      'n_boot': p['n_boot'], 'target_error': p['target_error'], **common}
-    return {'run_dir': str(runs/main), 'split': 'test', 'methods': p['methods'], 'n': p['n'], 'per_class': p['per_class'], 'n_sanity': p['n_sanity'],
-            'steps': p['steps'], 'n_boot': p['n_boot'], 'seed': p['seed'], 'shortcut': p['shortcut'], 'shortcut_epochs': p['shortcut_epochs'], **common}
+def notebook_parameters(notebook # a stage notebook
+                       )->list[str]:
+    "The names its `parameters` cell declares: what papermill can set."
+    for c in nbformat.read(notebook, as_version=4).cells:
+        if 'parameters' in c.get('metadata', {}).get('tags', []):
+            tree = ast.parse(c.source)
+            return [t.id for n in tree.body for t in ([n.target] if isinstance(n, ast.AnnAssign) else getattr(n, 'targets', [])) if isinstance(t, ast.Name)]
+    raise FetalUSError(f"{notebook}: no cell tagged `parameters`, so papermill can't run it as a report; tag its first code cell")
+
+def stage_params(stage:str, # 'data', 'training', 'evaluation' or 'interpretability'
+                 params:dict, # the parameter set (`profile_params`)
+                 set_dir:Path, # where the set's reports and runs go
+                )->dict:
+    "The parameters of stage report `stage`: the set's values of the names its notebook declares, and the folders the set decides."
+    runs, (main, other) = set_dir/'runs', _runs(params)
+    decided = {'cache_dir': str(Path(params['cache_dir']).resolve()), 'runs_dir': str(runs), 'split': 'test'}
+    if stage in ('evaluation', 'interpretability'):   # the run's own data: its validation patients calibrate, its test patients are scored
+        decided.update(run_dir=str(runs/main), compare_run=str(runs/other) if other else '', data_dir='')
+    names = notebook_parameters(nbs_dir()/f"{dict(STAGES)[stage]}.ipynb")
+    return {k: v for k, v in {**params, **decided}.items() if k in names}
 
 STAGES = (('data', '02a_explore'), ('training', '04_train'), ('evaluation', '05_evaluate'), ('interpretability', '06_interpret'))
 
@@ -297,8 +325,8 @@ def make_reports(profile:str='quick', data=None, # data folder (default: the pro
 def headline(set_dir, params:dict)->dict:
     "The headline numbers of a finished parameter set, from its runs' JSON files."
     main, _ = _runs(params); run = Path(set_dir)/'runs'/main
-    ev = load_json(run/'eval'/'test'/'metrics.json')
-    it = load_json(run/'interpret'/'interpret.json') if (run/'interpret'/'interpret.json').is_file() else {}
+    ev = load_metrics(run/'eval'/'test')
+    it = load_interpretation(run/'interpret') if (run/'interpret'/'interpret.json').is_file() else {}
     cfg = load_json(run/'config.json') if (run/'config.json').is_file() else {}
     out = {'run': main, 'images': ev['images'], 'patients': ev.get('patients'), 'ece_after': ev['calibration']['after']['ece'],
            'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature'],

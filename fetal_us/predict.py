@@ -11,6 +11,7 @@ from PIL import Image
 from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
+from .config import Scoring
 from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, write_error
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
 from .model import autocast, checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize, to_input
@@ -170,7 +171,7 @@ class _Frames(Dataset):
 class Predictor:
     "The plane of new images from a run's checkpoint, calibrated, with abstention; call it with paths to get a DataFrame."
     def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run
-                 device:str='auto', batch_size:int=32,
+                 device:str=Scoring.device, batch_size:int=32,
                  abstain_threshold:float|None=None, # calibrated confidence under which to abstain (default: the run's, from evaluation)
                  workers:int|None=None, # decoding processes (default: up to 4, 0 decodes in this process)
                  ood:bool=True): # flag images unlike the training images (fitted once, kept in RUN_DIR/ood.pt)

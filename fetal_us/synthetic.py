@@ -497,7 +497,7 @@ def render_plane(label:int, # index into CLASSES
     mask_of = DRAWERS[label](echo, bone, u, v, rng, e, **({'sub': brain_plane} if label == 1 else {}))
     echo = background + (1 - 0.55 * difficulty * rng.uniform(0.4, 1.0)) * (echo - background)
     add_clutter(echo, np.broadcast_to(grid.d[:, None], echo.shape), rng, difficulty)
-    db = form_image(echo, bone, grid, probe, rng, style['beam'], difficulty)
+    db = form_image(echo, bone, grid, probe, rng, beam=style['beam'], difficulty=difficulty)
     lo, hi = np.percentile(db[::4, ::4], (1, 99.9))
     img, fov = scan_convert(np.clip((db - lo) / (hi - lo), 0, 1), grid, probe, w, h)  # scan conversion of the log-compressed echoes
     brightness = np.clip(rng.uniform(0.22, 0.36) * patient_gain * (1 + 0.03 * style['gain']), 0.15, 0.45)
@@ -513,7 +513,7 @@ def render_plane(label:int, # index into CLASSES
             mask[y0:y1, x0:x1] = mask_of(*to_local(xx, yy, cx, cy, radius, angle))
     mask &= fov
     depth_cm = rng.uniform(4.5, 7) if cervix else rng.uniform(9, 16)
-    arr = draw_overlays((img * 255 + 0.5).astype(np.uint8), probe, machine, operator, rng, depth_cm)
+    arr = draw_overlays((img * 255 + 0.5).astype(np.uint8), probe, machine, operator, rng, depth_cm=depth_cm)
     if rng.random() < calipers: arr = draw_calipers(arr, mask, px / depth_cm)
     return arr, mask
 
@@ -542,8 +542,9 @@ def _render_rows(args):
     "Worker: render plan rows and write their image and mask PNGs."
     out, rows, seed, size, difficulty = args
     for i, r in rows:
-        img, mask = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, r['US_Machine'],
-                                 r['Operator'], r['patient_scale'], r['patient_gain'], r['Brain_plane'], view=r['view'])
+        img, mask = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, machine=r['US_Machine'],
+                                 operator=r['Operator'], patient_scale=r['patient_scale'], patient_gain=r['patient_gain'],
+                                 brain_plane=r['Brain_plane'], view=r['view'])
         Image.fromarray(img).save(Path(out)/'Images'/f"{r['Image_name']}.png", compress_level=1)
         Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png", compress_level=1)
     return len(rows)

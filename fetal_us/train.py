@@ -499,8 +499,8 @@ def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, co
     if path.exists() and (f := _load_features(path, key, len(xtr), len(xva), recipe.feature_views)) is not None:
         return f[0].to(dev), f[1].to(dev)
     gen = torch.Generator(dev).manual_seed(seed + 2)  # separate from the training generators, so resuming can recompute it
-    tr = embed_views(model, xtr, recipe, recipe.feature_views, gen, dev, desc='train features', verbose=verbose)
-    va = embed_views(model, xva, recipe, 0, gen, dev, desc='validation features', verbose=verbose)[0]
+    tr = embed_views(model, xtr, recipe, recipe.feature_views, gen=gen, device=dev, desc='train features', verbose=verbose)
+    va = embed_views(model, xva, recipe, 0, gen=gen, device=dev, desc='validation features', verbose=verbose)[0]
     with atomic_path(path) as tmp: torch.save({'key': key, 'views': recipe.feature_views, 'train': tr, 'val': va}, tmp)
     return tr.to(dev), va.to(dev)
 
