@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from filelock import FileLock, Timeout
 from .core import FetalUSError, die_with_parent, ensure_free_space, load_json, progress, save_json, short_hash, write_error
-from .data import BadImage, Catalog, RESIZE_MODES, settle_problems, read_gray, resize_gray
+from .data import BadImage, Catalog, RESIZE_MODES, png_decoder, settle_problems, read_gray, resize_gray
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'default_cache_dir', 'cache_folder', 'edges_digest', 'source_fingerprint', 'decode_into',
@@ -191,6 +191,7 @@ def _build(catalog:Catalog, staging:Path, folder:Path, size:int, resize:str, wor
     skipped.to_csv(staging/'skipped.csv', index=False)
     save_json({'version': CACHE_VERSION, 'source': str(Path(catalog.root).resolve()), 'kind': catalog.kind, 'size': size,
                'resize': resize, 'n': len(paths), 'fingerprint': fingerprint, 'strict': strict, 'n_skipped': len(skipped),
-               'seconds': round(time.time() - t0, 2), 'created': time.strftime('%Y-%m-%dT%H:%M:%S')}, staging/'meta.json')
+               'seconds': round(time.time() - t0, 2), 'created': time.strftime('%Y-%m-%dT%H:%M:%S'), 'png_decoder': png_decoder()},
+              staging/'meta.json')
     if folder.exists(): shutil.rmtree(folder)
     staging.rename(folder)

@@ -12,7 +12,7 @@ from .core import DEVICE_CHOICES, FetalUSError, Terminated, atomic_path, check_d
 
 # %% auto #0
 __all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret', 'cmd_predict',
-           'cmd_reports', 'parser', 'main']
+           'cmd_export', 'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
 def _int_in(lo:int, hi:int|None=None):
@@ -70,7 +70,8 @@ def cmd_cache(a):
     catalog = load_catalog(a.data, a.kind, strict=a.strict)
     cache = build_cache(catalog, a.cache_dir, a.size, a.resize, workers=a.workers, strict=a.strict)
     in_csv, undecodable = len(catalog.skipped), len(cache.skipped) - len(catalog.skipped)
-    print(f"{'reused' if cache.reused else 'built'} cache of {len(cache.items)} images at {a.size}px in {cache.folder} ({time.time() - t0:.1f}s)"
+    print(f"{'reused' if cache.reused else 'built'} cache of {len(cache.items)} images at {a.size}px in {cache.folder} ({time.time() - t0:.1f}s"
+          + (f", PNGs decoded with {cache.meta['png_decoder']}" if not cache.reused and 'png_decoder' in cache.meta else '') + ")"
           + (f"; {in_csv} row(s) or file(s) of the data skipped (listed in the warning above)" if in_csv else '')
           + (f"; {undecodable} undecodable image(s) skipped, listed in {cache.folder/'skipped.csv'}" if undecodable else ''))
 
@@ -142,9 +143,10 @@ def cmd_predict(a)->int:
     import warnings
     check_output_csv(a.out, a.paths + [a.checkpoint])   # before the checkpoint loads: a wrong --out must not cost a minute, or a scan
     if a.cam: check_folder_path(a.cam, '--cam')
+    if a.cam and a.backend != 'torch': raise FetalUSError("--cam needs --backend torch: Grad-CAM reads the network's gradients, which an ONNX export doesn't give")
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # torch's and numpy's noise; our own warnings are printed below
-        pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers)
+        pr = Predictor(a.checkpoint, a.device, a.batch_size, a.abstain_threshold, a.workers, backend=a.backend)
     if pr.calibration is None: print(f"fetal-us predict: warning: no calibration.json beside {pr.path}: probabilities are uncalibrated "
                                      f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
     if pr.ood_problem: print(f"fetal-us predict: warning: {pr.ood_problem}; images unlike the training data are not flagged", file=sys.stderr)
@@ -158,6 +160,15 @@ def cmd_predict(a)->int:
     print(f"{len(ok)} images predicted, {int(ok['abstain'].sum())} abstained, {failed} unreadable; {a.out}", flush=True)
     if a.cam: pr.cams(df, a.cam); print(f"overlays in {a.cam}")
     return 2 if failed else 0
+
+def cmd_export(a):
+    "Write a run's network, preprocessing, calibration and thresholds as one ONNX file."
+    from fetal_us.predict import export_onnx
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # torch's and the exporter's notes; our own problems are errors
+        out = export_onnx(a.checkpoint, a.out)
+    print(f"{out} ({out.stat().st_size / 2**20:.1f} MiB): predict with `fetal-us predict --backend onnxruntime --checkpoint {out} IMAGES...`")
 
 def cmd_reports(a):
     "Run every stage report for one parameter set (the built-in synthetic data by default) and write the index."
@@ -246,7 +257,16 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--batch-size', type=_int_in(1, 4096), default=32, help='images per forward pass (default: 32)')
     s.add_argument('--workers', type=_int_in(0, 64), default=None, help='decoding processes (default: up to 4; 0 decodes in the main process)')
     s.add_argument('--device', type=_device, default=Scoring.device, help=f'{DEVICE_CHOICES} (default: auto)')
+    s.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'], help='torch (default: the checkpoint) or onnxruntime '
+                   '(--checkpoint is a model.onnx from `fetal-us export`; no PyTorch compute; no --cam)')
     s.set_defaults(func=cmd_predict)
+    s = sub.add_parser('export', help='the network, its preprocessing, calibration and thresholds as one ONNX file, for onnxruntime', description=
+                       'Write RUN_DIR/best.pt as an ONNX graph (pixels in [0, 1] to logits and the out-of-distribution distance) with the class '
+                       'names, image size, normalisation, temperature and thresholds in its metadata. Run `fetal-us evaluate` first, so that '
+                       'the export carries the calibration.')
+    s.add_argument('--checkpoint', type=_path, required=True, help='RUN_DIR/best.pt (or a run folder)')
+    s.add_argument('--out', type=_path, required=True, help='the .onnx file to write')
+    s.set_defaults(func=cmd_export)
     s = sub.add_parser('reports', help='run every stage report and write an index (the built-in synthetic data by default)', description=
                        'Run the data, training, evaluation and interpretability reports for one parameter set into OUT/NAME/ and write '
                        'OUT/NAME/index.html and OUT/index.html. Finished stages whose inputs are unchanged are reused.')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_predict.ipynb #8f4b56d5
 from __future__ import annotations
-import hashlib, io, math, os, sys, warnings
+import contextlib, hashlib, io, json, math, os, sys, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image
@@ -12,13 +12,16 @@ from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 from .config import Scoring
-from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, write_error
+from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, versions, write_error
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
-from .model import autocast, checkpoint_digest, load_checkpoint, load_torch_file, model_from_checkpoint, normalize, to_input
+from torch import nn
+from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_digest, load_checkpoint, load_torch_file,
+                            model_from_checkpoint, normalize, to_input)
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv', 'check_folder_path',
-           'read_frames', 'embed', 'fit_ood', 'ood_scores', 'Predictor']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv',
+           'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'Predictor', 'ExportedNet',
+           'export_onnx', 'open_onnx']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -168,21 +171,27 @@ class _Frames(Dataset):
         many = len(frames) > 1
         return str(p), [(j if many else None, f.shape, resize_gray(f, self.size, self.resize), float(f.std())) for j, f in enumerate(frames)], None
 
+BACKENDS = ('torch', 'onnxruntime')
+
 class Predictor:
-    "The plane of new images from a run's checkpoint, calibrated, with abstention; call it with paths to get a DataFrame."
-    def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run
+    "The plane of new images from a run's checkpoint (or its ONNX export), calibrated, with abstention; call it with paths to get a DataFrame."
+    def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run, or a model.onnx from `export_onnx`
                  device:str=Scoring.device, batch_size:int=32,
                  abstain_threshold:float|None=None, # calibrated confidence under which to abstain (default: the run's, from evaluation)
                  workers:int|None=None, # decoding processes (default: up to 4, 0 decodes in this process)
-                 ood:bool=True): # flag images unlike the training images (fitted once, kept in RUN_DIR/ood.pt)
-        self.path = Path(checkpoint)
+                 ood:bool=True, # flag images unlike the training images (fitted once, kept in RUN_DIR/ood.pt)
+                 backend:str='torch', # 'torch' (the checkpoint) or 'onnxruntime' (an ONNX export: no PyTorch compute, no CUDA build needed)
+                ):
+        if backend not in BACKENDS: raise FetalUSError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        self.path, self.backend = Path(checkpoint), backend
+        self.batch_size, self.workers = batch_size, min(4, os.cpu_count() or 1) if workers is None else workers
+        if backend == 'onnxruntime': return self._open_onnx(abstain_threshold, ood)
         if self.path.is_dir(): self.path = self.path/'best.pt'
         self.ckpt = load_checkpoint(self.path)
         self.device = get_device(device)
         self.model = model_from_checkpoint(self.ckpt).to(self.device, memory_format=torch.channels_last).eval()
         recipe = self.ckpt.get('recipe') or {}
         self.size, self.resize, self.norm = self.ckpt['img_size'], recipe.get('resize', 'stretch'), self.ckpt['normalization']
-        self.batch_size, self.workers = batch_size, min(4, os.cpu_count() or 1) if workers is None else workers
         cal = self.path.parent/'calibration.json'
         self.calibration = load_json(cal) if cal.is_file() else None
         fitted_for = (self.calibration or {}).get('checkpoint_digest')
@@ -214,13 +223,29 @@ class Predictor:
         with atomic_path(file) as tmp: torch.save(ood, tmp)
         return ood
 
+    def _open_onnx(self, abstain_threshold:float|None, ood:bool):
+        "Load an ONNX export: the session, and everything else prediction needs from its metadata."
+        self.session, meta = open_onnx(self.path)
+        self.size, self.resize, self.temperature = int(meta['img_size']), meta['resize'], float(meta['temperature'])
+        self.calibration = json.loads(meta['calibration']) if meta.get('calibration') else None
+        self.threshold = abstain_threshold if abstain_threshold is not None else (self.calibration or {}).get('threshold')
+        fitted = 'ood_threshold' in meta
+        self.ood = {'threshold': float(meta['ood_threshold'])} if ood and fitted else None
+        self.ood_problem = None if self.ood else 'switched off' if not ood else "the export holds no out-of-distribution check"
+
     @torch.no_grad()
-    def _run(self, batch:list):
-        x = to_input(np.stack([b[2] for b in batch]), self.device, self.norm)
+    def _run(self, batch:list)->tuple[np.ndarray, np.ndarray]:
+        "Logits and out-of-distribution distances (NaN without the check) of a batch of decoded frames."
+        images = np.stack([b[2] for b in batch])
+        if self.backend == 'onnxruntime':
+            logits, dist = self.session.run(None, {'pixels': (images[:, None] / np.float32(255)).astype(np.float32)})
+            return logits, dist if self.ood else np.full(len(batch), np.nan)
+        x = to_input(images, self.device, self.norm)
         with autocast(self.device):
             feats = self.model.embed(x)
             logits = self.model.head(feats).float().cpu().numpy()
-        return logits, torch.nn.functional.normalize(feats.float(), dim=1).cpu()
+        feats = torch.nn.functional.normalize(feats.float(), dim=1).cpu()
+        return logits, ood_scores(feats, self.ood) if self.ood else np.full(len(batch), np.nan)
 
     def __call__(self, paths, # image files and folders
                  progress:bool=True, cam_dir=None)->pd.DataFrame:
@@ -232,9 +257,8 @@ class Predictor:
         bar = tqdm(total=len(files), desc='predicting', unit='file', disable=not progress)
         def flush():
             if not pending: return
-            logits, feats = self._run(pending)
+            logits, ood = self._run(pending)
             prob = softmax(logits / self.temperature, axis=1)
-            ood = ood_scores(feats, self.ood) if self.ood else np.full(len(pending), np.nan)
             for (path, frame, _, shape, sd), p, o in zip(pending, prob, ood): rows.append(self._row(path, frame, shape, p, o, sd))
             pending.clear()
         stopped = None
@@ -267,6 +291,9 @@ class Predictor:
 
     def cams(self, df:pd.DataFrame, out)->list[Path]:
         "One Grad-CAM overlay PNG per predicted row of `df` in folder `out`, on the original image."
+        if self.backend != 'torch':
+            raise FetalUSError("Grad-CAM overlays (--cam) need the PyTorch checkpoint (they read the network's gradients); "
+                               "predict from RUN_DIR/best.pt for overlays, or leave out --cam")
         from fetal_us.interpret import PixelNet, cam_maps, to_original
         from fetal_us.model import to_pixels
         import matplotlib
@@ -284,3 +311,63 @@ class Predictor:
                 Image.fromarray(blend.round().astype(np.uint8)).save(tmp, format='PNG')
             written.append(out/name)
         return written
+
+# %% ../nbs/08_predict.ipynb #731e6c68
+ONNX_SCHEMA = 1   # the metadata layout `open_onnx` reads
+
+class ExportedNet(nn.Module):
+    "What an ONNX export computes: [0, 1] pixels (N, 1, S, S) to logits and the cosine distance to the k-th nearest training image."
+    def __init__(self, net:FetalNet, normalization:str, ood:dict|None):
+        super().__init__(); self.net, (self.mean, self.std) = net, NORMALIZATIONS[normalization]
+        self.k = ood['k'] if ood else 0
+        self.register_buffer('reference', ood['features'].float() if ood else torch.zeros(0, FEATURES))
+    def forward(self, pixels:torch.Tensor):
+        feats = self.net.embed((pixels - self.mean) / self.std)
+        logits = self.net.head(feats)
+        if not self.k: return logits, torch.full_like(logits[:, 0], float('nan'))   # (a shape read from the input would fix the batch size)
+        sims = nn.functional.normalize(feats, dim=1) @ self.reference.T
+        return logits, 1 - sims.topk(min(self.k, len(self.reference)), dim=1).values[:, -1]
+
+def export_onnx(checkpoint, # RUN_DIR/best.pt (or a run folder)
+                out, # the .onnx file to write
+               )->Path:
+    "Write the run's network, with its preprocessing, calibration, thresholds and out-of-distribution check, as one ONNX file."
+    out = Path(out)
+    if out.suffix.lower() != '.onnx': raise FetalUSError(f"{out}: name the export NAME.onnx (onnxruntime and Netron go by the extension)")
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # no calibration or OOD data is said in the metadata, and below
+        pr = Predictor(checkpoint, device='cpu', workers=0)
+    net = ExportedNet(pr.model.float().eval(), pr.norm, pr.ood).eval()
+    example = torch.rand(2, 1, pr.size, pr.size)
+    import onnx
+    from torch.onnx import export as to_onnx
+    meta = {'fetal_us_onnx': ONNX_SCHEMA, 'classes': json.dumps(CLASSES), 'img_size': pr.size, 'resize': pr.resize,
+            'input': 'pixels: float32 (N, 1, img_size, img_size), uint8 grayscale / 255, resized with `resize`',
+            'normalization': pr.norm, 'mean_std': json.dumps(NORMALIZATIONS[pr.norm]), 'temperature': pr.temperature,
+            'calibration': json.dumps(pr.calibration) if pr.calibration else '', 'checkpoint_digest': checkpoint_digest(pr.path),
+            'versions': json.dumps(versions()), **({'ood_threshold': pr.ood['threshold'], 'ood_k': pr.ood['k']} if pr.ood else {})}
+    with atomic_path(out) as tmp, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter('ignore')   # the exporter's notes about its own internals
+        program = to_onnx(net, (example,), input_names=['pixels'], output_names=['logits', 'ood_distance'], dynamo=True,
+                                    dynamic_shapes={'pixels': {0: torch.export.Dim('batch', min=1, max=65_536)}}, verbose=False)
+        model = program.model_proto
+        for k, v in meta.items(): model.metadata_props.add(key=k, value=str(v))
+        onnx.save_model(model, str(tmp))
+    return out
+
+def open_onnx(path # a model.onnx written by `export_onnx`
+             )->tuple:
+    "An onnxruntime session (CPU) of an export and its metadata; a file that is not one of ours is refused, saying why."
+    path = Path(path)
+    try: import onnxruntime as ort
+    except ImportError: raise FetalUSError("the onnxruntime backend needs the `onnxruntime` package: pip install onnxruntime") from None
+    if not path.is_file(): raise FetalUSError(f"{path}: no such file; write one with `fetal-us export --checkpoint RUN/best.pt --out {path}`")
+    try: session = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    except Exception as e: raise FetalUSError(f"{path}: not an ONNX model onnxruntime can load ({type(e).__name__}: {' '.join(str(e).split())[:160]})") from None
+    meta = session.get_modelmeta().custom_metadata_map
+    if meta.get('fetal_us_onnx') != str(ONNX_SCHEMA):
+        raise FetalUSError(f"{path}: not a fetal_us export (or one of another version: metadata {meta.get('fetal_us_onnx')!r}); "
+                           "export the run again with `fetal-us export`")
+    if json.loads(meta['classes']) != list(CLASSES): raise FetalUSError(f"{path}: exported for classes {meta['classes']}, not {CLASSES}")
+    return session, meta
+
