@@ -90,6 +90,8 @@ def cmd_train(a):
     run = options_to(RunConfig, a)
     recipe = recipe_for(a.recipe, run.weights, **{f.name: getattr(a, f.name) for f in fields(Recipe) if f.name != 'name'})
     r = train(options_to(DataConfig, a), run, recipe)
+    from fetal_us.distributed import is_main
+    if not is_main(): return   # under torchrun, rank 0 says it
     h = r.history; b = h['val_macro_f1'].idxmax()
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
           f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
@@ -151,6 +153,8 @@ def cmd_predict(a)->int:
                                      f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
     if pr.ood_problem: print(f"fetal-us predict: warning: {pr.ood_problem}; images unlike the training data are not flagged", file=sys.stderr)
     df = pr(a.paths)   # the CSV is written before any overlay, so a full disk or a kill during the overlays loses no prediction
+    from fetal_us.distributed import is_main
+    if not is_main(): return 0   # under torchrun, rank 0 writes the merged CSV
     if df.empty and not df.attrs.get('interrupted'): raise FetalUSError(f"no image or DICOM files in {', '.join(map(str, a.paths))}")
     with atomic_path(a.out) as tmp: df.to_csv(tmp, index=False)
     if (stop := df.attrs.get('interrupted')):
@@ -317,5 +321,11 @@ def main(argv:list|None=None)->int:
     except KeyboardInterrupt as e:
         print(f"fetal-us {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
-    finally: warnings.showwarning = shown
+    finally:
+        warnings.showwarning = shown
+        d = sys.modules.get('torch.distributed')   # a torchrun rank leaves its process group (without importing torch for other commands)
+        if d is not None and d.is_available() and d.is_initialized(): d.destroy_process_group()
     return code or 0
+
+import builtins
+if __name__ == '__main__' and not hasattr(builtins, '__IPYTHON__'): sys.exit(main())   # `python -m fetal_us.cli ...` (how torchrun starts each rank); not in a notebook

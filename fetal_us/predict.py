@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 from .config import Scoring
 from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, versions, write_error
+from .distributed import gather_objects, init_distributed, is_main, rank, world_size
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
 from torch import nn
 from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_digest, load_checkpoint, load_torch_file,
@@ -20,8 +21,8 @@ from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_dig
 
 # %% auto #0
 __all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv',
-           'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'Predictor', 'ExportedNet',
-           'export_onnx', 'open_onnx']
+           'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'merge_shards', 'Predictor',
+           'ExportedNet', 'export_onnx', 'open_onnx']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -173,6 +174,15 @@ class _Frames(Dataset):
 
 BACKENDS = ('torch', 'onnxruntime')
 
+def merge_shards(parts:list, # each rank's predictions table
+                 files:list, # the inputs, in order
+                )->pd.DataFrame:
+    "One predictions table from the ranks' tables, in input order (a file's frames in frame order)."
+    order = {str(f): i for i, f in enumerate(files)}
+    df = pd.concat(parts, ignore_index=True)
+    key = df['path'].map(order) * 1_000_000 + pd.to_numeric(df['frame'], errors='coerce').fillna(-1)
+    return df.iloc[np.argsort(key.to_numpy(), kind='stable')].reset_index(drop=True)
+
 class Predictor:
     "The plane of new images from a run's checkpoint (or its ONNX export), calibrated, with abstention; call it with paths to get a DataFrame."
     def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run, or a model.onnx from `export_onnx`
@@ -188,7 +198,7 @@ class Predictor:
         if backend == 'onnxruntime': return self._open_onnx(abstain_threshold, ood)
         if self.path.is_dir(): self.path = self.path/'best.pt'
         self.ckpt = load_checkpoint(self.path)
-        self.device = get_device(device)
+        self.device = init_distributed(get_device(device))   # under torchrun: this rank's device, and the process group
         self.model = model_from_checkpoint(self.ckpt).to(self.device, memory_format=torch.channels_last).eval()
         recipe = self.ckpt.get('recipe') or {}
         self.size, self.resize, self.norm = self.ckpt['img_size'], recipe.get('resize', 'stretch'), self.ckpt['normalization']
@@ -226,6 +236,7 @@ class Predictor:
     def _open_onnx(self, abstain_threshold:float|None, ood:bool):
         "Load an ONNX export: the session, and everything else prediction needs from its metadata."
         self.session, meta = open_onnx(self.path)
+        init_distributed(torch.device('cpu'))   # under torchrun, the ranks share the files
         self.size, self.resize, self.temperature = int(meta['img_size']), meta['resize'], float(meta['temperature'])
         self.calibration = json.loads(meta['calibration']) if meta.get('calibration') else None
         self.threshold = abstain_threshold if abstain_threshold is not None else (self.calibration or {}).get('threshold')
@@ -251,10 +262,11 @@ class Predictor:
                  progress:bool=True, cam_dir=None)->pd.DataFrame:
         "One row per image or DICOM frame: path, frame, predicted plane, a calibrated probability per plane, abstain and its reason, error."
         files = find_images([paths] if isinstance(paths, (str, Path)) else paths)
-        loader = DataLoader(_Frames(files, self.size, self.resize), batch_size=1, num_workers=min(self.workers, len(files)),
+        world, mine = world_size(), files[rank()::world_size()]   # under torchrun, every world-th file from this rank's position
+        loader = DataLoader(_Frames(mine, self.size, self.resize), batch_size=1, num_workers=min(self.workers, len(mine)),
                             collate_fn=lambda b: b[0])
         rows, pending, done = [], [], 0
-        bar = tqdm(total=len(files), desc='predicting', unit='file', disable=not progress)
+        bar = tqdm(total=len(files), desc='predicting', unit='file', disable=not (progress and is_main()))   # the whole job's files
         def flush():
             if not pending: return
             logits, ood = self._run(pending)
@@ -269,13 +281,14 @@ class Predictor:
                 for frame, shape, arr, sd in frames:
                     pending.append((path, frame, arr, shape, sd))
                     if len(pending) >= self.batch_size: flush()
-                done += 1; bar.update()
+                done += 1; bar.update(min(world, bar.total - bar.n))   # rank 0's share stands for every rank's
             flush()
         except KeyboardInterrupt as e:   # Ctrl-C, or SIGTERM (the command line turns it into this): keep what was predicted
-            stopped = {'signal': 'terminated' if isinstance(e, Terminated) else 'interrupted', 'done': done, 'files': len(files)}
+            stopped = {'signal': 'terminated' if isinstance(e, Terminated) else 'interrupted', 'done': done * world, 'files': len(files)}
         finally: bar.close()
         df = pd.DataFrame(rows, columns=['path', 'frame', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
                                          'ood_score', 'abstain', 'abstain_reason', 'error'])
+        if world > 1 and not stopped: df = merge_shards(gather_objects(df), files)
         df[['frame', 'height', 'width']] = df[['frame', 'height', 'width']].astype('Int64')   # whole numbers, also beside an error row
         if stopped: df.attrs['interrupted'] = stopped; return df
         if cam_dir is not None: self.cams(df, cam_dir)

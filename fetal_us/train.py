@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, hashlib, math, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from matplotlib.ticker import MaxNLocator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -21,6 +21,8 @@ from .core import (FetalUSError, PhaseClock, atomic_path, from_dict, get_device,
 from .config import Config, DataConfig, RunConfig, setting, split_settings
 from .data import CLASSES, RESIZE_MODES, load_catalog
 from .cache import ImageCache, build_cache
+from .distributed import (RANK_SEED_STRIDE, all_sum, average_buffers, barrier, data_parallel, gather_objects, gather_rows,
+                                  init_distributed, is_main, min_shard, rank, shard, world_size)
 from .model import (FREEZE_POLICIES, NORMALIZATIONS, FetalNet, autocast, base_frozen_at, build_model, calibrate_batchnorm,
                             checkpoint_dict, frozen_embedder, load_checkpoint, load_torch_file, to_input, write_checkpoint)
 
@@ -61,6 +63,7 @@ class Recipe(Config):
     calibration_images: int = setting(2048, 1, 10_000_000)  # BatchNorm calibration of an untrained base: a seeded, class-stratified sample this large
     recalibrate_bn: bool = setting(True)  # after each epoch that trains the base, BatchNorm statistics re-estimated on that sample: the running
                                           # averages lag weights that move fast (from random weights they made the validation loss explode)
+    sync_bn: bool = setting(False)  # under torchrun on GPUs, BatchNorm normalises by the statistics of every rank's images (SyncBatchNorm); off: each rank's own
 
 RECIPES = {
     'seed': Recipe(name='seed', epochs=10, batch_size=64, lr=3e-4, optimizer='adam', weight_decay=0.0, schedule='constant',
@@ -203,7 +206,7 @@ def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
     names = s['image'] if root is None else s['image'].map(lambda p: Path(p).relative_to(root).as_posix())
     return short_hash(*sorted(f"{i}\t{l}" for i, l in zip(names, s['label'])))
 
-_RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest')
+_RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest', 'world_size')
 
 def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig, device)->dict:
     "Everything `config.json` records: what defines a run (a resumed run must match it in `_RESUME_KEYS`), what evaluation needs to rebuild its splits, and the resolved configurations."
@@ -213,7 +216,7 @@ def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig,
             'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
             'train_digest': split_digest(cache, 'train'), 'val_digest': split_digest(cache, 'val'),
             **{f'{s}_names_digest': split_digest(cache, s, cache.meta['source']) for s in ('train', 'val')},  # to recognise moved data
-            'bn_calibrated': str(run.weights) == 'none' and recipe.freeze != 'full',   # an untrained base that will be frozen: see 03_model
+            'bn_calibrated': str(run.weights) == 'none' and recipe.freeze != 'full', 'world_size': world_size(),   # an untrained base that will be frozen: see 03_model
             'data_config': plain(asdict(data)), 'run_config': plain(asdict(run)),   # paths as text: a checkpoint holds plain data only
             'versions': versions(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
@@ -221,9 +224,11 @@ def _differences(there:dict, now:dict)->list:
     "Readable differences between a stored run configuration and this one, recipe fields one by one."
     out = []
     for k in _RESUME_KEYS:
-        a, b = there.get(k), now.get(k)
-        if k == 'recipe' and isinstance(a, dict): out += [f"{f}: {a.get(f)!r} there, {b.get(f)!r} now" for f in b if a.get(f) != b.get(f)]
+        a, b = there.get(k, 1 if k == 'world_size' else None), now.get(k)   # runs from before torchrun were one process
+        if k == 'recipe' and isinstance(a, dict):   # a field added since the run was trained had its default then
+            out += [f"{f}: {a.get(f, getattr(Recipe, f))!r} there, {b.get(f)!r} now" for f in b if a.get(f, getattr(Recipe, f)) != b.get(f)]
         elif k.endswith('_digest') and a != b: out.append(f"the {k.split('_')[0]} images or their labels differ (other data, CSV labels or --val-fraction)")
+        elif k == 'world_size' and a != b: out.append(f"it ran as {a} process(es), now {b}: resume with the same --nproc_per_node")
         elif a != b: out.append(f"{k}: {a!r} there, {b!r} now")
     return out
 
@@ -284,9 +289,11 @@ def _best_and_stale(history:list)->tuple:
     best = int(np.argmax(f1))
     return f1[best], len(f1) - 1 - best
 
-def _split_tensors(cache:ImageCache, split:str, device):
-    "A split's images (uint8) and labels, on `device` once for the whole run."
+def _split_tensors(cache:ImageCache, split:str, device, seed:int=0)->tuple:
+    "This rank's shard of a split (all of it in one process): images (uint8) and labels, on `device` once for the whole run."
     rows, labels = cache.split(split)
+    mine = shard(len(rows), seed, rank(), world_size())
+    rows, labels = np.asarray(rows)[mine], np.asarray(labels)[mine]
     if len(rows) == 0:
         raise FetalUSError(f"{cache.meta['source']}: no {split} images, so it can't be trained on; "
                            + ("training needs images with Train = 1 (or a train/ folder); a test-only folder is for evaluation"
@@ -322,64 +329,73 @@ def fit(cache:ImageCache, # decoded images with train/val splits
         data:DataConfig|None=None, # how the cache's catalog was read: recorded, so that evaluation rebuilds the same split
         **changes, # `RunConfig` fields, e.g. weights='none', resume=True
        )->TrainResult:
-    "Train EfficientNet-B0 on `cache` with `recipe`, checkpointing every epoch; return the history."
+    "Train EfficientNet-B0 on `cache` with `recipe`, checkpointing every epoch; return the history. Under torchrun, one rank of a DistributedDataParallel run."
     run = (run if isinstance(run, RunConfig) else RunConfig(out=run)).replace(**changes)
     recipe = make_recipe(recipe) if isinstance(recipe, str) else recipe
     if cache.size != recipe.img_size: raise FetalUSError(f"the cache holds {cache.size}px images but the recipe trains at {recipe.img_size}px")
-    out, dev = check_run_folder(run.out), get_device(run.device)
-    with run_folder_lock(out): return _fit(cache, out, dev, run, recipe, data or DataConfig())
+    out, dev = check_run_folder(run.out), init_distributed(get_device(run.device))
+    if recipe.sync_bn and world_size() > 1 and dev.type != 'cuda':
+        raise FetalUSError("sync_bn needs CUDA GPUs (SyncBatchNorm has no CPU implementation); leave --sync-bn off on CPUs")
+    if recipe.batch_size % world_size():
+        raise FetalUSError(f"batch size {recipe.batch_size} does not split over {world_size()} processes; choose a multiple of {world_size()} (--batch-size)")
+    with run_folder_lock(out) if is_main() else nullcontext():   # the run's files are rank 0's to write
+        return _fit(cache, out, dev, run, recipe, data or DataConfig())
 
 def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Recipe, data:DataConfig)->TrainResult:
     "The loop of `fit`, once its arguments are checked and the run folder is locked."
     # what defines the run: a resumed run must match it, or is refused, saying what differs
     config = _run_config(cache, recipe, run, data, dev)
     state = _start_or_resume(out, config, run.resume)
+    barrier()   # every rank has read the folder before rank 0 writes into it
     if state is not None and state.get('finished'): return _finish(out, state['history'], state['run'])
-    seed_everything(run.seed)
+    seed_everything(run.seed)   # the same initial weights on every rank
     clock = PhaseClock(dev)
     with clock('setup'): model, (xtr, ytr), (xva, yva), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None)
     if config['bn_calibrated'] and state is None:   # an untrained base that stays frozen needs real BatchNorm statistics
         with clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
     opt, history = make_optimizer(model, recipe), []
-    if state is None: save_json(config, out/'config.json')   # once, before the first step: even a killed run says what it was
-    else:   # exactly where the last complete epoch left off: weights, optimiser moments and both generators
-        model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer']); _set_rng_state(state['rng'], order_gen, aug_gen)
+    if state is None and is_main(): save_json(config, out/'config.json')   # once, before the first step: even a killed run says what it was
+    if state is not None:   # exactly where the last complete epoch left off: weights, optimiser moments and every rank's generators
+        model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer'])
+        _set_rng_state(state['rng_ranks'][rank()] if world_size() > 1 else state['rng'], order_gen, aug_gen)
         history, config = state['history'], state['run']
     # a base frozen for the whole run is a fixed function: its features are computed once, and the head trains on them
     fast = run.fast and recipe.freeze == 'head'
     if fast:
-        with clock('features'): feats = _cached_features(model, xtr, xva, recipe, out, run.seed, dev, config, run.verbose)
+        with clock('features'): feats = _cached_features(model, xtr, xva, recipe, out, run.seed, dev, config, run.verbose and is_main())
     net = _maybe_compile(model, dev, run.compile)
     loss_weights = class_weights(ytr.cpu().numpy()).to(dev) if recipe.balance else None
-    batch = min(recipe.batch_size, len(xtr))
-    steps = len(xtr) // batch   # the last partial batch is dropped: one batch shape (its images come up in other epochs)
+    batch = min(recipe.batch_size // world_size(), len(xtr))   # each rank's part of the global batch
+    steps = min_shard(config['n_train']) // batch   # the last partial batch is dropped: one batch shape, the same steps on every rank
     total, warmup = recipe.epochs * steps, round(recipe.warmup_epochs * steps)
     warp = lambda x: augment(x, recipe, aug_gen)
     with BackgroundWriter() as writer:   # an epoch's checkpoint is written while the next one trains, and is on disk before fit returns or raises
         for epoch in range(len(history), recipe.epochs):
             frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
             model.freeze_base(frozen).train()
+            step_net = data_parallel(model.head if fast else net, dev)   # gradients averaged over the ranks (re-wrapped: what trains may change)
             # both paths draw the order and the views, so they shuffle alike, and a resumed run draws what the killed one would have
             perm = torch.randperm(len(xtr), generator=order_gen).to(dev)
             view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen).to(dev)
             loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)   # read once an epoch: no sync per step
             epoch_clock = PhaseClock(dev)
             with epoch_clock('train'), progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch',
-                                                leave=False, disable=not run.verbose) as bar:
+                                                leave=False, disable=not (run.verbose and is_main())) as bar:
                 for i in bar:
                     scale = set_lr(opt, recipe, lr_scale(epoch * steps + i, total, warmup, recipe.schedule))   # the schedule is a function of the step
                     idx = perm[i * batch:(i + 1) * batch]
                     y = ytr[idx]
                     with autocast(dev):
-                        logits = model.head(feats[0][view[idx], idx]) if fast else net(to_input(xtr[idx], dev, recipe.normalization, warp))
+                        logits = step_net(feats[0][view[idx], idx]) if fast else step_net(to_input(xtr[idx], dev, recipe.normalization, warp))
                         loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
                     if run.verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
-            seen = steps * batch
-            train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+            seen = steps * batch * world_size()
+            train_loss, train_acc = all_sum(loss_sum).item() / seen, all_sum(correct).item() / seen
             if recipe.recalibrate_bn and not frozen:   # validation and the checkpoints use statistics of these weights, not lagging averages
                 with epoch_clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
+            average_buffers(model)   # each rank's BatchNorm statistics, of its shard, become those of all the training images
             with epoch_clock('validation'): val = _validate(model, net, feats[1] if fast else None, xva, yva, recipe, dev)
             _refuse_divergence(train_loss, val['loss'], epoch + 1, recipe.lr * scale, out, len(history))   # never save a diverged model
             history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale, 'train_loss': train_loss,
@@ -387,30 +403,36 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
             best, stale = _best_and_stale(history)
             done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
             with epoch_clock('checkpoint'):   # copied to the CPU now (after the previous write); the disk write overlaps the next epoch
-                writer.wait()
-                meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe), epoch=epoch + 1)
-                best_ckpt = checkpoint_dict(model, **meta, val=val) if stale == 0 else None
-                last_ckpt = checkpoint_dict(model, **meta, optimizer=opt.state_dict(), rng=_rng_state(order_gen, aug_gen), run=config, finished=done)
+                rng_ranks = gather_objects(_rng_state(order_gen, aug_gen))   # every rank's generators, for an exact resume
+                if is_main():
+                    writer.wait()
+                    meta = dict(img_size=recipe.img_size, normalization=recipe.normalization, recipe=asdict(recipe), epoch=epoch + 1)
+                    best_ckpt = checkpoint_dict(model, **meta, val=val) if stale == 0 else None
+                    last_ckpt = checkpoint_dict(model, **meta, optimizer=opt.state_dict(), rng=rng_ranks[0], run=config, finished=done,
+                                                **({'rng_ranks': rng_ranks} if world_size() > 1 else {}))
             history[-1].update(_epoch_seconds(epoch_clock.seconds, seen))
-            last_ckpt['history'] = copy.deepcopy(history)
-            writer.submit(_write_epoch, out, best_ckpt, last_ckpt)
-            if run.verbose: _log_epoch(recipe, history[-1], stale == 0)
+            if is_main():
+                last_ckpt['history'] = copy.deepcopy(history)
+                writer.submit(_write_epoch, out, best_ckpt, last_ckpt)
+                if run.verbose: _log_epoch(recipe, history[-1], stale == 0)
             if done: break
     return _finish(out, history, config, {**clock.seconds, **_epoch_totals(history)})
 
 def _setup(cache:ImageCache, run:RunConfig, recipe:Recipe, dev:torch.device, fresh:bool)->tuple:
-    "The model (from the initial weights when `fresh`; a resume loads its own), both splits on the device once for the run, and the generators."
+    "The model (from the initial weights when `fresh`; a resume loads its own), this rank's shards of both splits on the device once for the run, and its generators."
     if dev.type == 'cuda': torch.backends.cudnn.benchmark = _autotune(run.autotune, recipe, cache)
-    order_gen, aug_gen = torch.Generator().manual_seed(run.seed), torch.Generator(dev).manual_seed(run.seed + 1)   # data order on the CPU, augmentation on the device
+    own = run.seed + RANK_SEED_STRIDE * rank()   # rank 0 draws what a one-process run draws; the others their own streams
+    order_gen, aug_gen = torch.Generator().manual_seed(own), torch.Generator(dev).manual_seed(own + 1)   # data order on the CPU, augmentation on the device
     model = build_model(run.weights if fresh else 'none', dropout=recipe.dropout).to(dev, memory_format=torch.channels_last)
-    return model, _split_tensors(cache, 'train', dev), _split_tensors(cache, 'val', dev), order_gen, aug_gen
+    if recipe.sync_bn and world_size() > 1: model = nn.SyncBatchNorm.convert_sync_batchnorm(model)   # the same weights, statistics over all ranks
+    return model, _split_tensors(cache, 'train', dev, run.seed), _split_tensors(cache, 'val', dev, run.seed), order_gen, aug_gen
 
 def _validate(model:FetalNet, net:nn.Module, val_features, xva, yva, recipe:Recipe, dev)->dict:
-    "`epoch_metrics` on the validation images: from their cached features (frozen base) or through the network."
+    "`epoch_metrics` on all the validation images: each rank scores its shard (from cached features, or through the network), rank by rank gathered."
     model.eval()
     with torch.inference_mode():
         logits = model.head(val_features).float().cpu() if val_features is not None else predict_logits(net, xva, dev, recipe.normalization)
-    return epoch_metrics(logits, yva.cpu())
+    return epoch_metrics(gather_rows(logits), gather_rows(yva.cpu()))
 
 def _refuse_divergence(train_loss:float, val_loss:float, epoch:int, lr:float, out:Path, kept:int):
     "Stop a run whose loss is no longer finite, before anything of that epoch is saved (a diverged model must not become best.pt)."
@@ -440,7 +462,7 @@ def _write_history(history:list, out:Path):
 
 def _finish(out:Path, history:list, config:dict, timing:dict|None=None)->TrainResult:
     "The run's result; `timing` (seconds per phase) is written to timing.json, or read from it for a run that had finished before."
-    if timing is not None: save_json(timing, out/'timing.json')
+    if timing is not None and is_main(): save_json(timing, out/'timing.json')
     else: timing = load_json(out/'timing.json') if (out/'timing.json').is_file() else {}
     return TrainResult(out, pd.DataFrame(history), config, timing)
 
@@ -495,10 +517,11 @@ def _load_features(path:Path, key:str, n_train:int, n_val:int, views:int)->tuple
 
 def _cached_features(model, xtr, xva, recipe:Recipe, out:Path, seed:int, dev, config:dict, verbose:bool=True)->tuple:
     "Train (views + 1, N, 1280) and validation (N, 1280) features on `dev`, computed once per run and kept in `out`."
-    path, key = out/'features.pt', _features_key(model, recipe, seed, config)
+    path = out/('features.pt' if world_size() == 1 else f'features.rank{rank()}-of-{world_size()}.pt')   # a rank's own shard
+    key = _features_key(model, recipe, seed, config)
     if path.exists() and (f := _load_features(path, key, len(xtr), len(xva), recipe.feature_views)) is not None:
         return f[0].to(dev), f[1].to(dev)
-    gen = torch.Generator(dev).manual_seed(seed + 2)  # separate from the training generators, so resuming can recompute it
+    gen = torch.Generator(dev).manual_seed(seed + 2 + RANK_SEED_STRIDE * rank())  # separate from the training generators, so resuming can recompute it
     tr = embed_views(model, xtr, recipe, recipe.feature_views, gen=gen, device=dev, desc='train features', verbose=verbose)
     va = embed_views(model, xva, recipe, 0, gen=gen, device=dev, desc='validation features', verbose=verbose)[0]
     with atomic_path(path) as tmp: torch.save({'key': key, 'views': recipe.feature_views, 'train': tr, 'val': va}, tmp)
@@ -556,7 +579,7 @@ def train(data:DataConfig|str|Path, # the data (`DataConfig`), or just its folde
     cache_seconds = round(time.perf_counter() - t0, 2)
     result = fit(cache, run, recipe, data)
     result.timing = {'cache': cache_seconds, **result.timing}
-    save_json(result.timing, Path(run.out)/'timing.json')
+    if is_main(): save_json(result.timing, Path(run.out)/'timing.json')
     return result
 
 # %% ../nbs/04_train.ipynb #b234cfb3
