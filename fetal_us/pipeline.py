@@ -10,12 +10,12 @@ from html import escape
 from pathlib import Path
 import nbformat
 import fetal_us
-from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, load_json, missing, save_json, short_hash, versions, write_error
+from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash, versions, write_error
 from dataclasses import asdict, dataclass, fields
 from .config import Config, EvalConfig, InterpretConfig, RunConfig, Scoring, like, setting
 from .evaluate import load_metrics, selective_summary
 from .interpret import load_interpretation
-from .train import Recipe, random_weights_note
+from .train import RECIPES, Recipe, random_weights_note
 
 # %% auto #0
 __all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'nbs_dir', 'report_notebook',
@@ -191,15 +191,26 @@ def run_report(notebook, # a stage notebook (path, or a name in nbs/ such as '02
 DEFAULT_DATA = Path('data/synthetic')
 DEFAULT_SYNTHETIC = dict(n_per_class=100, seed=0, size=None, difficulty=0.5)  # 600 images at FETAL_PLANES_DB's sizes, ~250 patients
 
+def _nonempty(p, name:str):
+    if not str(p).strip(): raise FetalUSError(f"{name} is empty; name a folder")
+    return p
+
+def _known_recipes(spec:str)->str:
+    "A comma-separated list of recipe names, each one of `RECIPES`."
+    names = [r.strip() for r in str(spec).split(',') if r.strip()]
+    if not names or (bad := [r for r in names if r not in RECIPES]):
+        raise FetalUSError(f"recipes {spec!r}: {'unknown ' + ', '.join(bad) if names else 'none given'}; choose from {', '.join(RECIPES)}")
+    return ','.join(names)
+
 @dataclass(frozen=True)
 class ReportSettings(Config):
     "One parameter set of the reports (`-p NAME VALUE` sets a field): each stage report runs with the fields its `parameters` cell declares."
     data_dir: str = setting('')  # data folder; a profile without one needs --data
-    cache_dir: str = setting('data/cache')  # where decode-once caches live: inside the clone, so that its reports reuse them
+    cache_dir: str = setting('data/cache', check=lambda p: _nonempty(p, 'cache_dir'))  # where decode-once caches live: inside the clone, so that its reports reuse them
     weights: str = like(RunConfig, 'weights')
     img_size: int = like(Recipe, 'img_size')
     epochs: int = setting(0, 0, 10_000)  # epochs of every recipe; 0: each recipe's own
-    recipes: str = setting('seed,finetune')  # comma-separated recipes to train and compare; the evaluation reports finetune (else the first)
+    recipes: str = setting('seed,finetune', check=lambda s: _known_recipes(s))  # comma-separated recipes to train and compare; the evaluation reports finetune (else the first)
     seed: int = like(RunConfig, 'seed')
     device: str = like(RunConfig, 'device')
     n_boot: int = like(Scoring, 'n_boot')
@@ -223,7 +234,8 @@ def profile_params(profile:str='quick', overrides:dict|None=None)->dict:
     base, names = PROFILES[profile], [f.name for f in fields(ReportSettings)]
     for k in overrides or {}:
         if k not in names: raise FetalUSError(f"no parameter {k!r}; the parameters are {', '.join(names)}")
-    params = asdict(base.replace(**{k: _as_type(v, getattr(base, k), k) for k, v in (overrides or {}).items()}))
+    try: params = asdict(base.replace(**{k: _as_type(v, getattr(base, k), k) for k, v in (overrides or {}).items()}))
+    except FetalUSError as e: raise FetalUSError(f"-p {str(e).removeprefix('ReportSettings: ')} (see `fetal-us reports --help`)") from None
     if not params['data_dir']: raise FetalUSError(f"profile {profile} needs the data folder: --data DIR (e.g. the FETAL_PLANES_DB folder from `fetal-us download`)")
     return params
 
@@ -236,7 +248,9 @@ def _as_type(value, default, name):
             if value.lower() in ('0', 'false', 'no'): return False
             raise ValueError
         return type(default)(value)
-    except ValueError: raise FetalUSError(f"parameter {name}: {value!r} is not a {type(default).__name__}") from None
+    except ValueError:
+        kind = 'true or false' if isinstance(default, bool) else 'a whole number' if isinstance(default, int) else 'a number'
+        raise FetalUSError(f"-p {name}: {value!r} is not {kind}") from None
 
 def _recipes(params:dict)->list[str]:
     "The recipes a parameter set trains."
@@ -304,6 +318,7 @@ def make_reports(profile:str='quick', data=None, # data folder (default: the pro
     "Run every stage report for one parameter set into `out/NAME/`, write its index and `out/index.html`; return the index."
     from fetal_us.synthetic import write_synthetic
     p = profile_params(profile, {**({'data_dir': str(data)} if data else {}), **(params or {})})
+    get_device(p['device'])   # a device this machine lacks is said now, not after the data report
     data = Path(p['data_dir'])
     if data == DEFAULT_DATA or data.resolve() == DEFAULT_DATA.resolve():  # the built-in default: reused when there, re-rendered when an older generator wrote it
         write_synthetic(data, **DEFAULT_SYNTHETIC, overwrite=(data/'synthetic.json').is_file())

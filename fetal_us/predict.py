@@ -12,7 +12,7 @@ from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 from .config import Scoring
-from .core import FetalUSError, Terminated, atomic_path, get_device, load_json, versions, write_error
+from .core import FetalUSError, Terminated, atomic_path, check_device_name, get_device, load_json, versions, write_error
 from .distributed import gather_objects, init_distributed, is_main, rank, world_size
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
 from torch import nn
@@ -195,7 +195,10 @@ class Predictor:
         if backend not in BACKENDS: raise FetalUSError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
         self.path, self.backend = Path(checkpoint), backend
         self.batch_size, self.workers = batch_size, min(4, os.cpu_count() or 1) if workers is None else workers
-        if backend == 'onnxruntime': return self._open_onnx(abstain_threshold, ood)
+        if backend == 'onnxruntime':
+            if check_device_name(device) not in ('auto', 'cpu'): raise FetalUSError(f"the onnxruntime backend runs on the CPU; leave out --device {device} (or use --backend torch)")
+            return self._open_onnx(abstain_threshold, ood)
+        if self.path.suffix.lower() == '.onnx': raise FetalUSError(f"{self.path} is an ONNX export; predict it with --backend onnxruntime")
         if self.path.is_dir(): self.path = self.path/'best.pt'
         self.ckpt = load_checkpoint(self.path)
         self.device = init_distributed(get_device(device))   # under torchrun: this rank's device, and the process group
@@ -350,6 +353,9 @@ def export_onnx(checkpoint, # RUN_DIR/best.pt (or a run folder)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # no calibration or OOD data is said in the metadata, and below
         pr = Predictor(checkpoint, device='cpu', workers=0)
+    if pr.calibration is None: warnings.warn(f"no calibration.json beside {pr.path}: the export carries temperature 1 and no abstention threshold; "
+                                             f"run `fetal-us evaluate --run {pr.path.parent}` first, then export again")
+    if pr.ood is None: warnings.warn(f"{pr.ood_problem}: the export flags no image as unlike the training data")
     net = ExportedNet(pr.model.float().eval(), pr.norm, pr.ood).eval()
     example = torch.rand(2, 1, pr.size, pr.size)
     import onnx
@@ -374,13 +380,23 @@ def open_onnx(path # a model.onnx written by `export_onnx`
     path = Path(path)
     try: import onnxruntime as ort
     except ImportError: raise FetalUSError("the onnxruntime backend needs the `onnxruntime` package: pip install onnxruntime") from None
-    if not path.is_file(): raise FetalUSError(f"{path}: no such file; write one with `fetal-us export --checkpoint RUN/best.pt --out {path}`")
+    if path.is_dir(): raise FetalUSError(f"{path} is a folder; --backend onnxruntime takes the model.onnx that `fetal-us export` writes")
+    if not path.is_file(): raise FetalUSError(f"{path}: no such file; write one with `fetal-us export --checkpoint RUN/best.pt --out model.onnx`")
     try: session = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
-    except Exception as e: raise FetalUSError(f"{path}: not an ONNX model onnxruntime can load ({type(e).__name__}: {' '.join(str(e).split())[:160]})") from None
+    except Exception as e:
+        hint = '; it looks like a PyTorch checkpoint: predict it with --backend torch' if path.suffix == '.pt' else ''
+        raise FetalUSError(f"{path}: not an ONNX model onnxruntime can load ({type(e).__name__}: {' '.join(str(e).split())[:160]}){hint}") from None
     meta = session.get_modelmeta().custom_metadata_map
     if meta.get('fetal_us_onnx') != str(ONNX_SCHEMA):
         raise FetalUSError(f"{path}: not a fetal_us export (or one of another version: metadata {meta.get('fetal_us_onnx')!r}); "
                            "export the run again with `fetal-us export`")
-    if json.loads(meta['classes']) != list(CLASSES): raise FetalUSError(f"{path}: exported for classes {meta['classes']}, not {CLASSES}")
+    try:   # everything prediction reads, checked now: a damaged or hand-edited export is said here, not as a traceback later
+        classes, size, temperature = json.loads(meta['classes']), int(meta['img_size']), float(meta['temperature'])
+        calibration = json.loads(meta['calibration']) if meta.get('calibration') else None
+        ood = float(meta['ood_threshold']) if 'ood_threshold' in meta else None
+        ok = size >= MIN_SIDE and meta['resize'] in ('stretch', 'pad') and math.isfinite(temperature) and temperature > 0 and (ood is None or math.isfinite(ood))
+    except (KeyError, ValueError, TypeError) as e: ok, classes = False, None
+    if not ok: raise FetalUSError(f"{path}: its fetal_us metadata is damaged (classes, img_size, resize, temperature or thresholds); export the run again")
+    if classes != list(CLASSES): raise FetalUSError(f"{path}: exported for classes {meta['classes']}, not {CLASSES}")
     return session, meta
 

@@ -61,8 +61,8 @@ class Recipe(Config):
     patience: int = setting(5, 0, 10_000)  # stop after this many epochs without a better validation macro-F1 (0: never)
     feature_views: int = setting(1, 0, 64)  # frozen-base fast path: augmented views per image besides the plain one
     calibration_images: int = setting(2048, 1, 10_000_000)  # BatchNorm calibration of an untrained base: a seeded, class-stratified sample this large
-    recalibrate_bn: bool = setting(True)  # after each epoch that trains the base, BatchNorm statistics re-estimated on that sample: the running
-                                          # averages lag weights that move fast (from random weights they made the validation loss explode)
+    recalibrate_bn: bool = setting(True)  # re-estimate BatchNorm statistics on that sample after each epoch that trains the base
+                                          # (the running averages lag weights that move fast: from random weights they made the validation loss explode)
     sync_bn: bool = setting(False)  # under torchrun on GPUs, BatchNorm normalises by the statistics of every rank's images (SyncBatchNorm); off: each rank's own
 
 RECIPES = {
