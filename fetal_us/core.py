@@ -12,10 +12,10 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['WRITE_ERRNOS', 'DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space',
-           'atomic_path', 'save_json', 'load_json', 'plain', 'small_disk', 'die_with_parent', 'pid_alive',
-           'pid_running', 'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name', 'get_device',
-           'progress', 'versions', 'PhaseClock', 'Terminated', 'terminate_like_interrupt', 'missing', 'fmt',
-           'fmt_interval']
+           'atomic_path', 'save_json', 'load_json', 'load_record', 'plain', 'small_disk', 'die_with_parent',
+           'pid_alive', 'pid_running', 'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name',
+           'get_device', 'progress', 'versions', 'PhaseClock', 'Terminated', 'terminate_like_interrupt', 'missing',
+           'fmt', 'fmt_interval']
 
 # %% ../nbs/00_core.ipynb #24e13f04
 class FetalUSError(Exception):
@@ -91,6 +91,20 @@ def save_json(obj, path, # where to write, atomically
 def load_json(path):
     "Read the JSON file at `path`."
     return json.loads(Path(path).read_text())
+
+def load_record(path, # a results file, or the folder holding it
+                name:str, # its file name, e.g. 'metrics.json'
+                schema:int, # the layout this version of fetal_us reads
+                renew:str, # the command that writes it anew, e.g. 'evaluate'
+               )->dict:
+    "A results file that a stage wrote; one of another schema is refused, saying to run `renew` again."
+    path = Path(path); path = path/name if path.is_dir() else path
+    r = load_json(path)
+    got = r.get('schema') if isinstance(r, dict) else None
+    if got != schema:
+        raise FetalUSError(f"{path} was written by {'another' if got is not None else 'an older'} version of fetal_us "
+                           f"(schema {got}, this one reads {schema}); {renew} the run again")
+    return r
 
 def plain(x):
     "`x` with NaN as None (JSON's null), numpy scalars as Python numbers and tuples as lists, for JSON that any reader parses."

@@ -15,7 +15,7 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
 from .config import EvalConfig, Scoring
-from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, plain, save_json, short_hash
+from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, load_record, missing, plain, save_json, short_hash
 from .data import CLASSES, BadImage, bootstrap_draws, load_catalog, patient_ids, read_gray
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
@@ -475,12 +475,7 @@ def evaluate(run_dir, # a run folder written by `fetal-us train`
 def load_metrics(path # a metrics.json, or the folder holding it
                 )->dict:
     "An evaluation's results, as `evaluate` wrote them; a file of another schema is refused, saying how to renew it."
-    path = Path(path); path = path/'metrics.json' if path.is_dir() else path
-    m = load_json(path)
-    if not isinstance(m, dict) or m.get('schema') != METRICS_SCHEMA:
-        raise FetalUSError(f"{path} was written by {'another' if isinstance(m, dict) and 'schema' in m else 'an older'} version of fetal_us "
-                           f"(schema {m.get('schema') if isinstance(m, dict) else None}, this one reads {METRICS_SCHEMA}); evaluate the run again")
-    return m
+    return load_record(path, 'metrics.json', METRICS_SCHEMA, 'evaluate')
 
 def eval_folder(run:Path, result:dict)->Path:
     "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME-DIGEST/SPLIT/` for an external test set."

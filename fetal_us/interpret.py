@@ -22,7 +22,7 @@ import pytorch_grad_cam.ablation_cam, pytorch_grad_cam.score_cam
 from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, ScoreCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
-from .core import FetalUSError, PhaseClock, atomic_path, get_device, load_json, plain, save_json
+from .core import FetalUSError, PhaseClock, atomic_path, get_device, load_json, load_record, plain, save_json
 from .data import CLASSES, CSV_NAME, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
 from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
 from .evaluate import MIN_UNITS, open_run_cache, predict_split, run_checkpoint, run_config
@@ -405,12 +405,7 @@ INTERPRET_SCHEMA = 2  # the layout of interpret.json; `load_interpretation` refu
 def load_interpretation(path # an interpret.json, or the folder holding it
                        )->dict:
     "An interpretation's results, as `interpret` wrote them; a file of another schema is refused, saying how to renew it."
-    path = Path(path); path = path/'interpret.json' if path.is_dir() else path
-    r = load_json(path)
-    if not isinstance(r, dict) or r.get('schema') != INTERPRET_SCHEMA:
-        raise FetalUSError(f"{path} was written by another version of fetal_us (schema {r.get('schema') if isinstance(r, dict) else None}, "
-                           f"this one reads {INTERPRET_SCHEMA}); interpret the run again")
-    return r
+    return load_record(path, 'interpret.json', INTERPRET_SCHEMA, 'interpret')
 
 def interpret(run_dir, # a run folder written by `fetal-us train`
               cfg:InterpretConfig|None=None, # which maps, and how they are measured (default: `InterpretConfig()`)
