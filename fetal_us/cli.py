@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse, math, sys, time
 from pathlib import Path
 import fetal_us
-from .config import DataConfig, EvalConfig, InterpretConfig, RunConfig, Scoring, add_options, options_to
+from .config import DataConfig, EvalConfig, InterpretConfig, RunConfig, ScanConfig, Scoring, add_options, options_to
 from .core import DEVICE_CHOICES, FetalUSError, Terminated, atomic_path, check_device_name, terminate_like_interrupt
 
 # %% auto #0
-__all__ = ['cmd_synth', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret', 'cmd_predict',
-           'cmd_export', 'cmd_reports', 'parser', 'main']
+__all__ = ['cmd_synth', 'cmd_sweeps', 'cmd_download', 'cmd_cache', 'cmd_explore', 'cmd_train', 'cmd_evaluate', 'cmd_interpret',
+           'cmd_predict', 'cmd_scan', 'cmd_export', 'cmd_reports', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #ae53bb11
 def _int_in(lo:int, hi:int|None=None):
@@ -56,6 +56,13 @@ def cmd_synth(a):
     from fetal_us.synthetic import write_synthetic
     out = write_synthetic(a.out, a.n_per_class, a.seed, size=a.size, difficulty=a.difficulty, workers=a.workers, overwrite=a.overwrite)
     print(f"synthetic FETAL_PLANES_DB ({6 * a.n_per_class} images) in {out}")
+
+def cmd_sweeps(a):
+    "Write synthetic cine loops with per-frame labels."
+    from fetal_us.sweeps import write_sweeps
+    formats = tuple(f.strip() for f in a.formats.split(',') if f.strip())
+    out = write_sweeps(a.out, a.n_loops, a.seed, size=a.size, difficulty=a.difficulty, formats=formats, overwrite=a.overwrite)
+    print(f"{a.n_loops} synthetic sweeps ({', '.join(formats)}, with per-frame labels in sweep_*.csv) in {out}")
 
 def cmd_download(a):
     "Download FETAL_PLANES_DB from Zenodo."
@@ -165,6 +172,21 @@ def cmd_predict(a)->int:
     if a.cam: pr.cams(df, a.cam); print(f"overlays in {a.cam}")
     return 2 if failed else 0
 
+def cmd_scan(a)->int:
+    "Scan cine loops, videos and frame folders; exit 2 when some could not be read."
+    from fetal_us.scan import scan
+    from fetal_us.config import ScanConfig
+    say = lambda line: print(line, file=sys.stderr)
+    summaries = scan(a.paths, a.checkpoint, a.out, options_to(ScanConfig, a), backend=a.backend, say=say)
+    failed = [s for s in summaries if s.get('error')]
+    stop = next((s['interrupted'] for s in summaries if s.get('interrupted')), None)
+    ok = [s for s in summaries if not s.get('error')]
+    found = sum(len(s['segments']) for s in ok)
+    print(f"{len(ok)} loop{'s' * (len(ok) != 1)} scanned ({sum(s['frames'] for s in ok)} frames, {found} segments), {len(failed)} unreadable; "
+          f"{Path(a.out)/'scan.html'}", flush=True)
+    if stop: say(f"fetal-us scan: {stop}; the frames scanned so far are in {a.out}"); return 143 if stop == 'terminated' else 130
+    return 2 if failed else 0
+
 def cmd_export(a):
     "Write a run's network, preprocessing, calibration and thresholds as one ONNX file."
     from fetal_us.predict import export_onnx
@@ -197,6 +219,17 @@ def parser()->argparse.ArgumentParser:
                                 'with EfficientNet-B0: data, training, reports.')
     p.add_argument('--version', action='version', version=f'fetal_us {fetal_us.__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    s = sub.add_parser('sweeps', help='write synthetic cine loops (MP4 and multi-frame DICOM) with a label per frame', description=
+                       'Draw sweeps of new synthetic patients through non-standard views and 3-5 standard planes, with drift, speckle and '
+                       'motion blur, as sweep_NNN.mp4 / .dcm and sweep_NNN.csv (the label of every frame), deterministic from --seed.')
+    s.add_argument('--out', type=_path, required=True, help='folder to create')
+    s.add_argument('--n-loops', type=_int_in(1, 10_000), default=3, help='sweeps to write (default: 3)')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
+    s.add_argument('--size', type=_size, default=None, help="frame size WIDTHxHEIGHT (default: each patient's machine's FETAL_PLANES_DB sizes)")
+    s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
+    s.add_argument('--formats', default='mp4,dcm', help='comma-separated: mp4 (H.264) and/or dcm (multi-frame DICOM); default mp4,dcm')
+    s.add_argument('--overwrite', action='store_true', help='replace a sweeps folder written with other settings')
+    s.set_defaults(func=cmd_sweeps)
     s = sub.add_parser('synth', help='write a synthetic data set in FETAL_PLANES_DB layout', description=
                        'Render a synthetic stand-in for FETAL_PLANES_DB (CSV, Images/, Masks/), deterministic from --seed.')
     s.add_argument('--out', type=_path, required=True, help='folder to create')
@@ -256,12 +289,22 @@ def parser()->argparse.ArgumentParser:
     s.add_argument('--out', type=_path, default=Path('predictions.csv'), help='CSV to write (default: predictions.csv)')
     s.add_argument('--cam', type=_path, default=None, help='folder for one Grad-CAM overlay PNG per image')
     s.add_argument('--abstain-threshold', type=_float_in(0, 1), default=None, help="calibrated confidence under which to abstain (default: the run's, from evaluation)")
-    s.add_argument('--batch-size', type=_int_in(1, 4096), default=32, help='images per forward pass (default: 32)')
+    s.add_argument('--batch-size', type=_int_in(1, 4096), default=ScanConfig.batch_size, help=f'images per forward pass (default: {ScanConfig.batch_size})')
     s.add_argument('--workers', type=_int_in(0, 64), default=None, help='decoding processes (default: up to 4; 0 decodes in the main process)')
     s.add_argument('--device', type=_device, default=Scoring.device, help=f'{DEVICE_CHOICES} (default: auto)')
     s.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'], help='torch (default: the checkpoint) or onnxruntime '
                    '(--checkpoint is a model.onnx from `fetal-us export`; no PyTorch compute; no --cam)')
     s.set_defaults(func=cmd_predict)
+    s = sub.add_parser('scan', help='standard planes over time in videos, DICOM cine loops and frame folders, and the best frame of each', description=
+                       'Per-frame planes (as `fetal-us predict`), smoothed over time into segments, and the best frame of each plane with its '
+                       'Grad-CAM overlay: OUT/NAME/ (frames.csv, segments.csv, best/, summary.json) per loop, OUT/summary.json and OUT/scan.html. '
+                       'Exit code 0 when every input was read, 2 when some could not be, 1 on a usage error.')
+    s.add_argument('paths', type=_path, nargs='+', help='video files (MP4, AVI, MOV, MKV), multi-frame DICOM files, folders of numbered frames, or folders holding them')
+    s.add_argument('--checkpoint', type=_path, required=True, help='RUN_DIR/best.pt (or a run folder; a model.onnx with --backend onnxruntime)')
+    s.add_argument('--out', type=_path, required=True, help='folder for the results')
+    add_options(s, ScanConfig)
+    s.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'], help='torch (default) or onnxruntime (needs --no-cam)')
+    s.set_defaults(func=cmd_scan)
     s = sub.add_parser('export', help='the network, its preprocessing, calibration and thresholds as one ONNX file, for onnxruntime', description=
                        'Write RUN_DIR/best.pt as an ONNX graph (pixels in [0, 1] to logits and the out-of-distribution distance) with the class '
                        'names, image size, normalisation, temperature and thresholds in its metadata. Run `fetal-us evaluate` first, so that '

@@ -12,7 +12,8 @@ from .core import FetalUSError, check_device_name
 
 # %% auto #0
 __all__ = ['CAM_METHODS', 'setting', 'like', 'check_value', 'check_config', 'Config', 'DataConfig', 'RunConfig', 'Scoring',
-           'EvalConfig', 'parse_methods', 'InterpretConfig', 'split_settings', 'add_options', 'options_to']
+           'EvalConfig', 'parse_methods', 'InterpretConfig', 'ScanConfig', 'split_settings', 'add_options',
+           'options_to']
 
 # %% ../nbs/00a_config.ipynb #12808d9f
 def setting(default, # the one default of this setting
@@ -171,6 +172,18 @@ class InterpretConfig(Scoring):
     shortcut_epochs: int = setting(4, 1, 10_000)  # epochs of fine-tuning on the marked data
     batch_size: int = setting(16, 1, 4096)  # images per batch of the heat-map methods
     progress: bool = setting(True, cli=False)  # progress bars and a line per step
+
+@dataclass(frozen=True)
+class ScanConfig(Config):
+    "How `fetal-us scan` reads a cine loop or a video over time: smoothing, segments and the best frame of each plane."
+    window: int = setting(5, 1, 999)  # frames the probabilities are averaged over, centred on each frame (5: 1/6 s at 30 frames/s); 1 switches smoothing off
+    min_frames: int = setting(8, 1, 100_000)  # fewest frames of one smoothed plane that make a segment (8: about 1/4 s at 30 frames/s); shorter runs are flickers
+    blur_ratio: float = setting(0.5, 0, 1, open_lo=True)  # a frame whose sharpness is under this share of the median of the 31 frames around it is blurred, and never a best frame
+    fps: float|None = setting(None, 0, 10_000, open_lo=True)  # frame rate of a folder of frames (videos and DICOM loops carry their own); without one, such a loop has no times
+    device: str = like(Scoring, 'device')
+    batch_size: int = setting(32, 1, 4096)  # frames per forward pass
+    cam: bool = setting(True, flag='--no-cam', flag_help='leave out the Grad-CAM overlays of the best frames')  # draw the Grad-CAM map of each best frame over it
+    progress: bool = setting(True, cli=False)  # a progress bar in frames
 
 # %% ../nbs/00a_config.ipynb #926442e1
 def split_settings(changes:dict, # field name -> value

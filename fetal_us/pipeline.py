@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 import nbformat
 import fetal_us
-from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash, versions, write_error
+from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, load_record, missing, save_json, short_hash, versions, write_error
 from dataclasses import asdict, dataclass, fields
 from .config import Config, EvalConfig, InterpretConfig, RunConfig, Scoring, like, setting
 from .evaluate import load_metrics, selective_summary
@@ -18,10 +18,11 @@ from .interpret import load_interpretation
 from .train import RECIPES, Recipe, random_weights_note
 
 # %% auto #0
-__all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'nbs_dir', 'report_notebook',
-           'drop_progress', 'render_html', 'filtered_stderr', 'git_commit', 'report_header', 'run_report',
-           'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params', 'run_stages', 'make_reports',
-           'headline', 'write_index', 'readme_results', 'update_readme']
+__all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'SCAN_EVAL_SCHEMA', 'SCAN_RATES',
+           'nbs_dir', 'report_notebook', 'drop_progress', 'render_html', 'filtered_stderr', 'git_commit',
+           'report_header', 'run_report', 'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params',
+           'run_stages', 'make_reports', 'headline', 'scan_card', 'write_index', 'readme_results', 'scan_sentence',
+           'update_readme']
 
 # %% ../nbs/07_pipeline.ipynb #cfdb5080
 def nbs_dir()->Path:
@@ -202,6 +203,12 @@ def _known_recipes(spec:str)->str:
         raise FetalUSError(f"recipes {spec!r}: {'unknown ' + ', '.join(bad) if names else 'none given'}; choose from {', '.join(RECIPES)}")
     return ','.join(names)
 
+def _loop_size(text:str)->str:
+    "`text` if it is '' or WIDTHxHEIGHT with sides of at least 64 px."
+    if text and not (re.fullmatch(r'\d+x\d+', text) and min(map(int, text.split('x'))) >= 64):
+        raise FetalUSError(f"loop_size {text!r}: expected WIDTHxHEIGHT (e.g. 480x320, sides of at least 64 px) or '' for FETAL_PLANES_DB's sizes")
+    return text
+
 @dataclass(frozen=True)
 class ReportSettings(Config):
     "One parameter set of the reports (`-p NAME VALUE` sets a field): each stage report runs with the fields its `parameters` cell declares."
@@ -222,6 +229,9 @@ class ReportSettings(Config):
     steps: int = like(InterpretConfig, 'steps')
     shortcut: bool = like(InterpretConfig, 'shortcut')
     shortcut_epochs: int = like(InterpretConfig, 'shortcut_epochs')
+    sweeps_dir: str = setting('data/sweeps', check=lambda p: _nonempty(p, 'sweeps_dir'))  # where the scanning report's synthetic sweeps live (written on first use, then reused)
+    n_loops: int = setting(4, 1, 10_000)  # synthetic sweeps the scanning report writes and scans
+    loop_size: str = setting('', check=lambda s: _loop_size(s))  # frame size WIDTHxHEIGHT of those sweeps; '' for each machine's FETAL_PLANES_DB sizes
 
 PROFILES = {   # each says only how it differs from the settings' own defaults
     'quick': ReportSettings(data_dir=str(DEFAULT_DATA), weights='none', img_size=128, steps=12, shortcut=True),
@@ -271,19 +281,21 @@ def notebook_parameters(notebook # a stage notebook
             return [t.id for n in tree.body for t in ([n.target] if isinstance(n, ast.AnnAssign) else getattr(n, 'targets', [])) if isinstance(t, ast.Name)]
     raise FetalUSError(f"{notebook}: no cell tagged `parameters`, so papermill can't run it as a report; tag its first code cell")
 
-def stage_params(stage:str, # 'data', 'training', 'evaluation' or 'interpretability'
+def stage_params(stage:str, # 'data', 'training', 'evaluation', 'interpretability' or 'scanning'
                  params:dict, # the parameter set (`profile_params`)
                  set_dir:Path, # where the set's reports and runs go
                 )->dict:
     "The parameters of stage report `stage`: the set's values of the names its notebook declares, and the folders the set decides."
     runs, (main, other) = set_dir/'runs', _runs(params)
     decided = {'cache_dir': str(Path(params['cache_dir']).resolve()), 'runs_dir': str(runs), 'split': 'test'}
-    if stage in ('evaluation', 'interpretability'):   # the run's own data: its validation patients calibrate, its test patients are scored
+    if stage in ('evaluation', 'interpretability', 'scanning'):   # the run's own data: its validation patients calibrate, its test patients are scored
         decided.update(run_dir=str(runs/main), compare_run=str(runs/other) if other else '', data_dir='')
+    decided['sweeps_dir'] = str(Path(params['sweeps_dir']).resolve())
     names = notebook_parameters(nbs_dir()/f"{dict(STAGES)[stage]}.ipynb")
     return {k: v for k, v in {**params, **decided}.items() if k in names}
 
-STAGES = (('data', '02a_explore'), ('training', '04_train'), ('evaluation', '05_evaluate'), ('interpretability', '06_interpret'))
+STAGES = (('data', '02a_explore'), ('training', '04_train'), ('evaluation', '05_evaluate'), ('interpretability', '06_interpret'),
+          ('scanning', '08b_scan_eval'))
 
 def _code_digest(notebook:Path)->str:
     "A digest of a stage notebook and of the library's code, which both decide what a report shows."
@@ -337,6 +349,9 @@ def make_reports(profile:str='quick', data=None, # data folder (default: the pro
     return index
 
 # %% ../nbs/07_pipeline.ipynb #de763c23
+SCAN_EVAL_SCHEMA = 1   # the layout of RUN_DIR/scan/scan_eval.json: written by the scanning report (08b), read by the index
+SCAN_RATES = ('frame_accuracy', 'segment_precision', 'segment_recall', 'segment_f1', 'retrieval')
+
 def headline(set_dir, params:dict)->dict:
     "The headline numbers of a finished parameter set, from its runs' JSON files."
     main, _ = _runs(params); run = Path(set_dir)/'runs'/main
@@ -354,6 +369,9 @@ def headline(set_dir, params:dict)->dict:
         c = b['network_vs_baseline']
         out['pixel_baseline'] = {'accuracy': b['accuracy'], 'macro_f1': b['macro_f1'], 'f1_gain': c['difference'], 'f1_gain_low': c['low'], 'f1_gain_high': c['high']}
     elif b: out['pixel_baseline_skipped'] = b['skipped']
+    if (run/'scan'/'scan_eval.json').is_file():
+        s = load_record(run/'scan', 'scan_eval.json', SCAN_EVAL_SCHEMA, 'run the scanning report (08b_scan_eval) for')
+        out['scan'] = {k: s[k] for k in ('loops', 'frames', 'interval_note', *SCAN_RATES)}
     rows = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not missing(r['pointing'])]
     loc = [r for r in rows if not r['method'].startswith('baseline')]
     if loc:
@@ -370,6 +388,13 @@ def _relink(index:Path, name:str):
 def _code(html:str)->str:
     "Markdown-style `code` in already escaped text as <code>."
     return re.sub(r'`([^`]+)`', r'<code>\1</code>', html)
+
+def scan_card(s:dict # the headline's `scan` numbers
+             )->str:
+    "The index's card of the scanning report: per-frame accuracy, segment F1 and retrieval with their intervals."
+    one = lambda k, name: f"{name} <b>{fmt(s[k]['value'], '.2f')}</b> <small>({fmt_interval(s[k]['low'], s[k]['high'], '.2f', s.get('interval_note') or 'not enough loops')})</small>"
+    return (f"{one('frame_accuracy', 'per frame')}<br>{one('segment_f1', 'segment F1')}<br>{one('retrieval', 'best-frame retrieval')}"
+            f"<br><small>{s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames</small>")
 
 def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
     "Write `set_dir/index.html` and `set_dir/results.json`."
@@ -388,7 +413,8 @@ def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
                                f"best baseline {fmt(pg['best_baseline'], '.2f')})</small>" if pg else 'not measured (no masks, or every map was empty)'),
              ('Raw-pixel baseline', f"<b>{fmt(pb['accuracy'])}</b> <small>accuracy, macro-F1 {fmt(pb['macro_f1'])}; the network's macro-F1 {fmt(pb['f1_gain'], '+.3f')} against it "
                                     f"(95% CI {fmt_interval(pb['f1_gain_low'], pb['f1_gain_high'], '+.3f', 'not enough data')})</small>" if pb
-                                    else f"not scored{': ' + escape(h['pixel_baseline_skipped']) if h.get('pixel_baseline_skipped') else ''}")]
+                                    else f"not scored{': ' + escape(h['pixel_baseline_skipped']) if h.get('pixel_baseline_skipped') else ''}"),
+             ('Cine loops (scan)', scan_card(h['scan']) if h.get('scan') else 'not measured (no scanning report)')]
     notes = [n for n in (h.get('weights_note'),) if n]
     if h.get('compared') and h.get('weights') == 'none':
         notes.append(f"The training report compares `{main}` with {', '.join(f'`{r}`' for r in h['compared'])}, all from random weights: a recipe that "
@@ -424,7 +450,14 @@ def readme_results(results:dict)->str:
                       f"| {f('accuracy')} | {f('balanced_accuracy')} | {f('macro_f1')} | {fmt(r['ece_after'])} | "
                       + (f"{fmt(pg['value'], '.2f')} ({pg['method']}; baseline {fmt(pg['best_baseline'], '.2f')})" if pg else 'n/a') + ' | '
                       + (f"accuracy {fmt(pb['accuracy'])}, macro-F1 {fmt(pb['macro_f1'])}" if pb else 'n/a') + ' |']
-                     + ([''] + [f"{n[0].upper()}{n[1:]}." for n in (r.get('interval_note'), r.get('weights_note')) if n] if r.get('interval_note') or r.get('weights_note') else []))
+                     + ([''] + [f"{n[0].upper()}{n[1:]}." for n in (r.get('interval_note'), r.get('weights_note')) if n] if r.get('interval_note') or r.get('weights_note') else [])
+                     + (['', scan_sentence(r['scan'])] if r.get('scan') else []))
+
+def scan_sentence(s:dict)->str:
+    "The README's line on the scanning report."
+    v = lambda k: f"{fmt(s[k]['value'])} ({fmt_interval(s[k]['low'], s[k]['high'], why=s.get('interval_note') or 'not enough loops')})"
+    return (f"Cine loops (`fetal-us scan` on {s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames; intervals over loops): per-frame accuracy "
+            f"{v('frame_accuracy')}, segment F1 {v('segment_f1')}, best-frame retrieval {v('retrieval')}.")
 
 def update_readme(readme, results:dict)->bool:
     "Replace the block between `<!-- results:start -->` and `<!-- results:end -->` of `readme` with the table; False if it has none."

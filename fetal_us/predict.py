@@ -11,7 +11,7 @@ from PIL import Image
 from scipy.special import softmax
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
-from .config import Scoring
+from .config import ScanConfig, Scoring
 from .core import FetalUSError, Terminated, atomic_path, check_device_name, get_device, load_json, versions, write_error
 from .distributed import gather_objects, init_distributed, is_main, rank, world_size
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
@@ -20,9 +20,9 @@ from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_dig
                             model_from_checkpoint, normalize, to_input)
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_frames', 'check_output_csv',
-           'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'merge_shards', 'Predictor',
-           'ExportedNet', 'export_onnx', 'open_onnx']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_frames', 'dicom_gray',
+           'check_output_csv', 'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'merge_shards',
+           'Predictor', 'ExportedNet', 'export_onnx', 'open_onnx']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -65,30 +65,28 @@ def _dicom_problem(ds, e:Exception)->str:
 def dicom_frames(path)->list[np.ndarray]:
     "The frames of DICOM file `path` as uint8 grayscale arrays, as a viewer shows them (colour converted once, palettes applied)."
     import pydicom
-    from pydicom.pixels import apply_color_lut, apply_voi_lut
     try: ds = pydicom.dcmread(path)
     except Exception as e: raise BadImage(path, f"not a readable DICOM file ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
     try: arr = ds.pixel_array   # pydicom 3 returns colour as RGB: YBR_FULL, YBR_FULL_422 and the JPEG 2000 ones are converted here
     except Exception as e: raise BadImage(path, _dicom_problem(ds, e)) from None
-    photometric = str(ds.get('PhotometricInterpretation', 'MONOCHROME2'))
     frames = int(ds.get('NumberOfFrames', 1) or 1)
     rows, cols = int(ds.get('Rows', 0) or 0), int(ds.get('Columns', 0) or 0)
     if min(rows, cols) < MIN_SIDE: raise BadImage(path, f'{cols}x{rows} px is too small (under {MIN_SIDE} px on a side), as for any image')
-    if photometric == 'PALETTE COLOR': arr = apply_color_lut(arr, ds)
-    color = arr.ndim == (4 if frames > 1 else 3)
-    arr = arr if frames > 1 else arr[None]
-    out = []
-    for f in arr:
-        if color:   # scaled by the stored bit depth, not the frame's own range, so that 8-, 16- and 32-bit encodings agree
-            bits = int(ds.get('BitsStored', 8) or 8) if photometric != 'PALETTE COLOR' else 16
-            f = f if f.dtype == np.uint8 else np.round(f.astype(np.float64) * 255 / (2 ** bits - 1)).clip(0, 255).astype(np.uint8)
-            f = to_gray(Image.fromarray(f, 'RGB'))
-        else:
-            f = apply_voi_lut(f, ds) if 'WindowCenter' in ds or 'VOILUTSequence' in ds else f
-            f = _to_uint8(f)
-            if photometric == 'MONOCHROME1': f = 255 - f
-        out.append(f)
-    return out
+    return [dicom_gray(f, ds) for f in (arr if frames > 1 else arr[None])]
+
+def dicom_gray(f:np.ndarray, # one decoded frame of `ds` (pydicom's pixel array: colour already as RGB)
+               ds, # its dataset (the header is enough)
+              )->np.ndarray:
+    "One DICOM frame as a uint8 grayscale array, as a viewer shows it (palettes applied, colour converted once, windowed, MONOCHROME1 inverted)."
+    from pydicom.pixels import apply_color_lut, apply_voi_lut
+    photometric = str(ds.get('PhotometricInterpretation', 'MONOCHROME2'))
+    if photometric == 'PALETTE COLOR': f = apply_color_lut(f, ds)
+    if f.ndim == 3:   # colour: scaled by the stored bit depth, not the frame's own range, so that 8-, 16- and 32-bit encodings agree
+        bits = int(ds.get('BitsStored', 8) or 8) if photometric != 'PALETTE COLOR' else 16
+        f = f if f.dtype == np.uint8 else np.round(f.astype(np.float64) * 255 / (2 ** bits - 1)).clip(0, 255).astype(np.uint8)
+        return to_gray(Image.fromarray(f, 'RGB'))
+    f = _to_uint8(apply_voi_lut(f, ds) if 'WindowCenter' in ds or 'VOILUTSequence' in ds else f)
+    return 255 - f if photometric == 'MONOCHROME1' else f
 
 def check_output_csv(out, # the CSV `fetal-us predict` would write
                      inputs, # the image files and folders it reads
@@ -186,7 +184,7 @@ def merge_shards(parts:list, # each rank's predictions table
 class Predictor:
     "The plane of new images from a run's checkpoint (or its ONNX export), calibrated, with abstention; call it with paths to get a DataFrame."
     def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run, or a model.onnx from `export_onnx`
-                 device:str=Scoring.device, batch_size:int=32,
+                 device:str=Scoring.device, batch_size:int=ScanConfig.batch_size, # images per forward pass (the same default as a scan's)
                  abstain_threshold:float|None=None, # calibrated confidence under which to abstain (default: the run's, from evaluation)
                  workers:int|None=None, # decoding processes (default: up to 4, 0 decodes in this process)
                  ood:bool=True, # flag images unlike the training images (fitted once, kept in RUN_DIR/ood.pt)
@@ -310,23 +308,28 @@ class Predictor:
         if self.backend != 'torch':
             raise FetalUSError("Grad-CAM overlays (--cam) need the PyTorch checkpoint (they read the network's gradients); "
                                "predict from RUN_DIR/best.pt for overlays, or leave out --cam")
-        from fetal_us.interpret import PixelNet, cam_maps, to_original
-        from fetal_us.model import to_pixels
-        import matplotlib
         out = Path(out); written = []
         try: out.mkdir(parents=True, exist_ok=True)
         except OSError as e: raise write_error(e, out) from None
-        net = PixelNet(self.model, self.norm)
         for i, r in tqdm(list(df[df['error'].isna()].iterrows()), desc='overlays', unit='image', file=sys.stderr):
             frame = read_frames(r['path'])[0 if pd.isna(r['frame']) else int(r['frame'])]
-            m = cam_maps(net, to_pixels(resize_gray(frame, self.size, self.resize)[None]), [CLASSES.index(r['pred'])], 'gradcam')[0]
-            heat = matplotlib.colormaps['jet'](to_original(m, frame.shape, self.resize))[..., :3]
-            blend = (0.6 * np.repeat(frame[..., None] / 255, 3, 2) + 0.4 * heat) * 255
             name = f"{i:05d}_{Path(r['path']).stem}{'' if pd.isna(r['frame']) else '_frame' + str(int(r['frame']))}.png"
             with atomic_path(out/name) as tmp:   # a full disk is said with this file's name; no half-written PNG stays
-                Image.fromarray(blend.round().astype(np.uint8)).save(tmp, format='PNG')
+                Image.fromarray(self.overlay(frame, r['pred'])).save(tmp, format='PNG')
             written.append(out/name)
         return written
+
+    def overlay(self, frame:np.ndarray, # a uint8 grayscale frame at its own size
+                plane:str, # the class whose Grad-CAM map to draw (usually the prediction)
+               )->np.ndarray:
+        "The frame in RGB with the Grad-CAM map of `plane` over it (jet, 40%), at the frame's own size."
+        from fetal_us.interpret import PixelNet, cam_maps, to_original
+        from fetal_us.model import to_pixels
+        import matplotlib
+        if getattr(self, '_pixel_net', None) is None: self._pixel_net = PixelNet(self.model, self.norm)
+        m = cam_maps(self._pixel_net, to_pixels(resize_gray(frame, self.size, self.resize)[None]), [CLASSES.index(plane)], 'gradcam')[0]
+        heat = matplotlib.colormaps['jet'](to_original(m, frame.shape, self.resize))[..., :3]
+        return ((0.6 * np.repeat(frame[..., None] / 255, 3, 2) + 0.4 * heat) * 255).round().astype(np.uint8)
 
 # %% ../nbs/08_predict.ipynb #731e6c68
 ONNX_SCHEMA = 1   # the metadata layout `open_onnx` reads
