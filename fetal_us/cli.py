@@ -176,16 +176,17 @@ def cmd_scan(a)->int:
     "Scan cine loops, videos and frame folders; exit 2 when some could not be read."
     from fetal_us.scan import scan
     from fetal_us.config import ScanConfig
-    say = lambda line: print(line, file=sys.stderr)
-    summaries = scan(a.paths, a.checkpoint, a.out, options_to(ScanConfig, a), backend=a.backend, say=say)
+    summaries = scan(a.paths, a.checkpoint, a.out, options_to(ScanConfig, a), backend=a.backend)   # a line on stderr for each unreadable input
     failed = [s for s in summaries if s.get('error')]
+    frames_failed = sum(s.get('unreadable_frames') or 0 for s in summaries)
     stop = next((s['interrupted'] for s in summaries if s.get('interrupted')), None)
     ok = [s for s in summaries if not s.get('error')]
     found = sum(len(s['segments']) for s in ok)
     print(f"{len(ok)} loop{'s' * (len(ok) != 1)} scanned ({sum(s['frames'] for s in ok)} frames, {found} segments), {len(failed)} unreadable; "
           f"{Path(a.out)/'scan.html'}", flush=True)
-    if stop: say(f"fetal-us scan: {stop}; the frames scanned so far are in {a.out}"); return 143 if stop == 'terminated' else 130
-    return 2 if failed else 0
+    if frames_failed: print(f"fetal-us scan: {frames_failed} frame{'s' * (frames_failed != 1)} of folders could not be read and were skipped", file=sys.stderr)
+    if stop: print(f"fetal-us scan: {stop}; the frames scanned so far are in {a.out}", file=sys.stderr); return 143 if stop == 'terminated' else 130
+    return 2 if failed or frames_failed else 0
 
 def cmd_export(a):
     "Write a run's network, preprocessing, calibration and thresholds as one ONNX file."

@@ -327,7 +327,7 @@ class Predictor:
         from fetal_us.model import to_pixels
         import matplotlib
         if getattr(self, '_pixel_net', None) is None: self._pixel_net = PixelNet(self.model, self.norm)
-        m = cam_maps(self._pixel_net, to_pixels(resize_gray(frame, self.size, self.resize)[None]), [CLASSES.index(plane)], 'gradcam')[0]
+        m = cam_maps(self._pixel_net, to_pixels(np.array(resize_gray(frame, self.size, self.resize))[None]), [CLASSES.index(plane)], 'gradcam')[0]   # a writable copy: torch warns on PIL's read-only buffer
         heat = matplotlib.colormaps['jet'](to_original(m, frame.shape, self.resize))[..., :3]
         return ((0.6 * np.repeat(frame[..., None] / 255, 3, 2) + 0.4 * heat) * 255).round().astype(np.uint8)
 
