@@ -19,22 +19,30 @@ __all__ = ['BASELINE_PX', 'thumbnails', 'cache_thumbnails', 'pixel_classifier', 
 BASELINE_PX = 32  # thumbnail side of the raw-pixel baseline
 
 def thumbnails(images:np.ndarray, # uint8 (N, H, W)
-               px:int=BASELINE_PX)->np.ndarray:
+               px:int=BASELINE_PX, # side of the thumbnails
+              )->np.ndarray:
     "Each image area-averaged to `px` x `px` and flattened: (N, px * px) float32 in [0, 1]."
     x = torch.from_numpy(np.ascontiguousarray(images)).unsqueeze(1).float().div_(255)
     return F.adaptive_avg_pool2d(x, px).flatten(1).numpy()
 
-def cache_thumbnails(cache, rows:np.ndarray, px:int=BASELINE_PX, chunk:int|None=None)->np.ndarray:
+def cache_thumbnails(cache, # an `ImageCache`
+                     rows:np.ndarray, # which of its images
+                     px:int=BASELINE_PX, # side of the thumbnails
+                     chunk:int|None=None, # images read at a time (None: about 256 MB)
+                    )->np.ndarray:
     "`thumbnails` of cache `rows`, read `chunk` images at a time (default: ~256 MB as float32), so a large split never sits in memory at full size."
     rows, chunk = np.asarray(rows), chunk or max(1, 2**28 // (4 * cache.size ** 2))
     out = [thumbnails(cache.load(rows[i:i + chunk]), px) for i in range(0, len(rows), chunk)]
     return np.concatenate(out) if out else np.zeros((0, px * px), np.float32)
 
-def pixel_classifier(C:float=0.05):
+def pixel_classifier(C:float=0.05, # inverse L2 strength (small: strong regularisation)
+                    ):
     "Standardised raw pixels into an L2-regularised logistic regression (strongly regularised: more pixels than images)."
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000))
 
-def pixel_baseline(train_x:np.ndarray, train_labels:np.ndarray, x:np.ndarray, # `thumbnails` of the training images, their labels, and of the images to score
+def pixel_baseline(train_x:np.ndarray, # `thumbnails` of the training images
+                   train_labels:np.ndarray, # their class indices
+                   x:np.ndarray, # `thumbnails` of the images to score
                   )->np.ndarray:
     "Log-probabilities (N, classes) of `x` under a pixel logistic regression fitted on the training thumbnails (a plane absent from training: -30)."
     if len(np.unique(train_labels)) < 2: raise FetalUSError("the raw-pixel baseline needs training images of at least two planes")

@@ -28,12 +28,18 @@ def default_cache_dir()->Path:
     return Path(os.environ.get('FETAL_US_CACHE', Path.home()/'.cache'/'fetal_us'))
 
 # %% ../nbs/01b_cache.ipynb #65301407
-def cache_folder(catalog:Catalog, cache_dir, size:int, resize:str)->Path:
+def cache_folder(catalog:Catalog, # the images to cache
+                 cache_dir, # where caches live
+                 size:int, # side in px of the cached images
+                 resize:str, # 'stretch' or 'pad'
+                )->Path:
     "The folder of the cache for this source, size and resize mode."
     root = Path(catalog.root).resolve()
     return Path(cache_dir)/f"{root.name}-{size}px-{resize}-{short_hash(root, size, resize, CACHE_VERSION)}"
 
-def edges_digest(path, n:int=64 << 10)->str:
+def edges_digest(path, # a file
+                 n:int=64 << 10, # bytes read from each end
+                )->str:
     "SHA-1 of a file's first and last `n` bytes (the whole file when it is smaller than 2n): a cheap content check."
     h = hashlib.sha1()
     with open(path, 'rb') as f:
@@ -42,7 +48,8 @@ def edges_digest(path, n:int=64 << 10)->str:
         h.update(f.read())
     return h.hexdigest()
 
-def source_fingerprint(catalog:Catalog)->str:
+def source_fingerprint(catalog:Catalog, # the images a cache is built from
+                      )->str:
     "A digest of the catalog's image files (path, size, mtime and `edges_digest`): it changes when any image does."
     parts = []
     for p in catalog.items['image']:
@@ -62,7 +69,14 @@ def _decode_rows(args):
     mm.flush(); del mm
     return len(jobs), failed
 
-def decode_into(mm_path, shape, paths, size:int, resize:str, workers:int=2, chunk:int=64)->list:
+def decode_into(mm_path, # the uint8 memmap file to fill
+                shape, # its shape (N, size, size)
+                paths, # the image files, in row order
+                size:int, # side in px
+                resize:str, # 'stretch' or 'pad'
+                workers:int=2, # decoding processes
+                chunk:int=64, # images per job
+               )->list:
     "Decode `paths` into rows of the uint8 memmap at `mm_path` with a progress bar; return the failures."
     jobs = list(enumerate(map(str, paths)))
     chunks = [(str(mm_path), shape, size, resize, jobs[i:i + chunk]) for i in range(0, len(jobs), chunk)]
@@ -115,7 +129,8 @@ def _open(folder:Path, catalog:Catalog, reused:bool)->ImageCache:
     skipped = pd.concat([catalog.skipped, pd.read_csv(folder/'skipped.csv', dtype=str, keep_default_na=False)], ignore_index=True)
     return ImageCache(folder, images, items, skipped, meta=meta, reused=reused)
 
-def cache_damage(folder:Path)->str|None:
+def cache_damage(folder:Path, # a finished cache's folder
+                )->str|None:
     "What is wrong with the finished cache in `folder` (None: it is whole)."
     try: meta = load_json(folder/'meta.json'); need = int(meta['n']) * int(meta['size']) ** 2
     except (OSError, ValueError, KeyError, TypeError) as e: return f"meta.json is unreadable ({type(e).__name__}: {e})"

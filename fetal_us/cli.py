@@ -51,25 +51,29 @@ def _size(text:str)->tuple:
     except (ValueError, AssertionError): raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT between 32x32 and 4096x4096, e.g. 320x256, got {text!r}") from None
     return w, h
 
-def cmd_synth(a):
+def cmd_synth(a, # the parsed command line
+             ):
     "Write a synthetic FETAL_PLANES_DB."
     from fetal_us.synthetic import write_synthetic
     out = write_synthetic(a.out, a.n_per_class, a.seed, size=a.size, difficulty=a.difficulty, workers=a.workers, overwrite=a.overwrite)
     print(f"synthetic FETAL_PLANES_DB ({6 * a.n_per_class} images) in {out}")
 
-def cmd_sweeps(a):
+def cmd_sweeps(a, # the parsed command line
+              ):
     "Write synthetic cine loops with per-frame labels."
     from fetal_us.sweeps import write_sweeps
     formats = tuple(f.strip() for f in a.formats.split(',') if f.strip())
     out = write_sweeps(a.out, a.n_loops, a.seed, size=a.size, difficulty=a.difficulty, formats=formats, overwrite=a.overwrite)
     print(f"{a.n_loops} synthetic sweeps ({', '.join(formats)}, with per-frame labels in sweep_*.csv) in {out}")
 
-def cmd_download(a):
+def cmd_download(a, # the parsed command line
+                ):
     "Download FETAL_PLANES_DB from Zenodo."
     from fetal_us.download import download_fetal_planes
     print(f"FETAL_PLANES_DB ready in {download_fetal_planes(a.dest, a.base_url, keep_archive=not a.remove_archive)}")
 
-def cmd_cache(a):
+def cmd_cache(a, # the parsed command line
+             ):
     "Build (or reuse) the decode-once cache of a data folder."
     from fetal_us.data import load_catalog
     from fetal_us.cache import build_cache
@@ -82,7 +86,8 @@ def cmd_cache(a):
           + (f"; {in_csv} row(s) or file(s) of the data skipped (listed in the warning above)" if in_csv else '')
           + (f"; {undecodable} undecodable image(s) skipped, listed in {cache.folder/'skipped.csv'}" if undecodable else ''))
 
-def cmd_explore(a):
+def cmd_explore(a, # the parsed command line
+               ):
     "Render the data-exploration report."
     from fetal_us.pipeline import run_report
     if not Path(a.data).is_dir(): raise FetalUSError(f"{a.data}: no such data folder; use `fetal-us download` or `fetal-us synth --out {a.data}`")
@@ -90,7 +95,8 @@ def cmd_explore(a):
                                              'strict': a.strict}, name='data')
     print(f"data report: {html}")
 
-def cmd_train(a):
+def cmd_train(a, # the parsed command line
+             ):
     "Train a recipe; checkpoints and history go to --out."
     from dataclasses import fields
     from fetal_us.train import Recipe, recipe_for, train
@@ -103,7 +109,8 @@ def cmd_train(a):
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
           f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
 
-def cmd_evaluate(a):
+def cmd_evaluate(a, # the parsed command line
+                ):
     "Evaluate one run (or compare two) on a split; results go to RUN_DIR/eval/SPLIT/."
     from fetal_us.evaluate import (baseline_summary, calibration_summary, compare_runs, eval_folder, evaluate, metric_summary,
                                    offline_comparison_note, selective_summary)
@@ -125,7 +132,8 @@ def cmd_evaluate(a):
         print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {fmt(c['difference'], '+.3f')}, 95% CI [{fmt_interval(c['low'], c['high'], '+.3f', c.get('not_enough'))}] over patients"
               + ('' if c.get('not_enough') or c['low'] <= 0 <= c['high'] else ': beyond noise') + offline_comparison_note(*a.run))
 
-def cmd_interpret(a):
+def cmd_interpret(a, # the parsed command line
+                 ):
     "Grad-CAM family maps of a run, measured; results go to RUN_DIR/interpret/."
     from fetal_us.interpret import interpret
     from fetal_us.card import write_model_card
@@ -146,7 +154,8 @@ def cmd_interpret(a):
         print('shortcut: ' + ', '.join(f"{k} {v:.3f}" for k, v in acc.items()) + f"; {r['shortcut']['follows_lying_marker']:.0%} follow a lying marker")
     print(f"{Path(r['run'])/'interpret'}: interpret.json and {len(r['figures'])} figures")
 
-def cmd_predict(a)->int:
+def cmd_predict(a, # the parsed command line
+               )->int:
     "Predict the plane of image files and folders into a CSV; exit 2 when some files could not be read."
     from fetal_us.predict import Predictor, check_folder_path, check_output_csv
     import warnings
@@ -172,7 +181,8 @@ def cmd_predict(a)->int:
     if a.cam: pr.cams(df, a.cam); print(f"overlays in {a.cam}")
     return 2 if failed else 0
 
-def cmd_scan(a)->int:
+def cmd_scan(a, # the parsed command line
+            )->int:
     "Scan cine loops, videos and frame folders; exit 2 when some could not be read."
     from fetal_us.scan import scan
     from fetal_us.config import ScanConfig
@@ -188,14 +198,16 @@ def cmd_scan(a)->int:
     if stop: print(f"fetal-us scan: {stop}; the frames scanned so far are in {a.out}", file=sys.stderr); return 143 if stop == 'terminated' else 130
     return 2 if failed or frames_failed else 0
 
-def cmd_export(a):
+def cmd_export(a, # the parsed command line
+              ):
     "Write a run's network, preprocessing, calibration and thresholds as one ONNX file."
     from fetal_us.predict import export_onnx
     import warnings
     out = export_onnx(a.checkpoint, a.out)   # a missing calibration or OOD check is a one-line warning
     print(f"{out} ({out.stat().st_size / 2**20:.1f} MiB): predict with `fetal-us predict --backend onnxruntime --checkpoint {out} IMAGES...`")
 
-def cmd_reports(a):
+def cmd_reports(a, # the parsed command line
+               ):
     "Run every stage report for one parameter set (the built-in synthetic data by default) and write the index."
     from fetal_us.pipeline import load_json, make_reports, update_readme
     index = make_reports(a.profile, a.data, a.out, a.run_name, params=dict(a.p or []), force=a.force)
@@ -349,7 +361,8 @@ def _one_line_warnings(command:str):
         print(f"fetal-us {command}: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
     warnings.showwarning = show
 
-def main(argv:list|None=None)->int:
+def main(argv:list|None=None, # the arguments after `fetal-us` (None: the process's own)
+        )->int:
     "Run `fetal-us` with `argv`; return the exit code."
     import warnings
     args = parser().parse_args(argv)

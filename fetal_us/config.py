@@ -17,8 +17,10 @@ __all__ = ['CAM_METHODS', 'setting', 'like', 'check_value', 'check_config', 'Con
 
 # %% ../nbs/00a_config.ipynb #12808d9f
 def setting(default, # the one default of this setting
-            lo=None, hi=None, # the range of numbers it accepts (None: unbounded)
-            open_lo:bool=False, open_hi:bool=False, # whether `lo` and `hi` themselves are refused
+            lo=None, # the lowest number it accepts (None: unbounded)
+            hi=None, # the highest (None: unbounded)
+            open_lo:bool=False, # whether `lo` itself is refused
+            open_hi:bool=False, # whether `hi` itself is refused
             choices:tuple|None=None, # the values it accepts, when there is a short list
             check=None, # a function that returns the value, perhaps normalised, or raises `FetalUSError`
             flag:str|None=None, # the command-line option, when not `--field-name` (e.g. '--slow' for `fast`)
@@ -63,7 +65,8 @@ def check_value(f:dataclasses.Field, # a field made with `setting`
         if not ok: raise FetalUSError(f"{owner}: {f.name} = {v!r} is outside {_limits(f)}")
     return v
 
-def check_config(cfg):
+def check_config(cfg, # a configuration dataclass instance
+                ):
     "Refuse a field of dataclass `cfg` outside its range or choices; checks may normalise values in place (e.g. a methods list)."
     for f in fields(cfg):
         v = check_value(f, getattr(cfg, f.name), type(cfg).__name__)

@@ -22,7 +22,10 @@ class FetalUSError(Exception):
     "An error the user can fix; its message names the file and the fix."
 
 # %% ../nbs/00_core.ipynb #f30689ee
-def from_dict(cls, d:dict, where:str='configuration'):
+def from_dict(cls, # a dataclass
+              d:dict, # its fields by name (from JSON or a checkpoint)
+              where:str='configuration', # what the dict is, for the error message
+             ):
     "Build dataclass `cls` from `d`, rejecting keys it does not have."
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(d) - names)
@@ -33,13 +36,18 @@ def from_dict(cls, d:dict, where:str='configuration'):
 _NO_SPACE, _NOT_WRITABLE = (errno.ENOSPC, errno.EDQUOT), (errno.EROFS, errno.EACCES, errno.EPERM)
 WRITE_ERRNOS = _NO_SPACE + _NOT_WRITABLE   # the errors of a write that the user can fix: space, a read-only disk, permissions
 
-def disk_full(e:BaseException, folder, min_free:int=1<<20)->bool:
+def disk_full(e:BaseException, # the error a write raised
+              folder, # where it wrote
+              min_free:int=1<<20, # bytes under which the disk counts as full
+             )->bool:
     "Whether error `e` came from a full disk: ENOSPC/EDQUOT, or under `min_free` bytes left where it wrote."
     if isinstance(e, OSError) and e.errno in _NO_SPACE: return True
     try: return shutil.disk_usage(folder).free < min_free
     except OSError: return False
 
-def write_error(e:BaseException, path)->FetalUSError:
+def write_error(e:BaseException, # the error a write raised
+                path, # the file or folder it wrote
+               )->FetalUSError:
     "The one-line error for a failed write of `path`: full disk, read-only or forbidden folder, or other."
     where, code = Path(path).parent, getattr(e, 'errno', None)
     if code == errno.EROFS: return FetalUSError(f"{path}: {where} is on a read-only file system; choose a writable folder")
@@ -49,7 +57,10 @@ def write_error(e:BaseException, path)->FetalUSError:
     if disk_full(e, where): return FetalUSError(f"{path}: no space left on the device holding {where}; free some space (or choose another folder) and run again")
     return FetalUSError(f"{path}: could not be written ({e})")
 
-def ensure_free_space(folder, nbytes:int, what:str):
+def ensure_free_space(folder, # where the data will go
+                      nbytes:int, # how much will be written
+                      what:str, # what it is, for the message
+                     ):
     "Raise before writing `nbytes` into `folder` when its file system has less free space (plus 1% margin)."
     free = shutil.disk_usage(folder).free
     if free < nbytes * 1.01 + (1 << 20):
@@ -82,13 +93,15 @@ def atomic_path(path, # the file to write
         tmp.unlink(missing_ok=True)
 
 # %% ../nbs/00_core.ipynb #a207418e
-def save_json(obj, path, # where to write, atomically
+def save_json(obj, # numbers, text, lists and dicts of them (anything else is written as its text)
+              path, # where to write, atomically
              ):
     "Write `obj` as indented JSON to `path` atomically."
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, default=str))
     return Path(path)
 
-def load_json(path):
+def load_json(path # a JSON file
+             ):
     "Read the JSON file at `path`."
     return json.loads(Path(path).read_text())
 
@@ -106,7 +119,8 @@ def load_record(path, # a results file, or the folder holding it
                            f"(schema {got}, this one reads {schema}); {renew} the run again")
     return r
 
-def plain(x):
+def plain(x, # numbers, arrays, paths, dataclasses, dicts and lists of them
+         ):
     "`x` with NaN as None (JSON's null), numpy scalars as Python numbers and tuples as lists, for JSON that any reader parses."
     if isinstance(x, dict): return {str(k): plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)): return [plain(v) for v in x]
@@ -119,7 +133,8 @@ def plain(x):
 # %% ../nbs/00_core.ipynb #272bb59b
 @contextmanager
 def small_disk(kib:int=256, # size of the file system
-               read_only:bool=False):
+               read_only:bool=False, # mount it read-only
+              ):
     "For tests: a fresh tmpfs of `kib` KiB mounted on a temporary folder (yields None where mounting is not allowed)."
     import subprocess
     d = Path(tempfile.mkdtemp(prefix='fetal_us_disk_'))
@@ -132,7 +147,8 @@ def small_disk(kib:int=256, # size of the file system
         shutil.rmtree(d, ignore_errors=True)
 
 # %% ../nbs/00_core.ipynb #4c7985d9
-def die_with_parent(parent:int):
+def die_with_parent(parent:int, # the parent process's id
+                   ):
     "Process-pool initializer: end this worker when process `parent` dies (Linux; elsewhere a no-op)."
     import ctypes, signal
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a forked worker inherits the parent's handler (`terminate_like_interrupt`): SIGTERM must end it
@@ -140,51 +156,60 @@ def die_with_parent(parent:int):
     except (OSError, AttributeError): pass
     if os.getppid() != parent: os._exit(1)  # the parent died before prctl took effect
 
-def pid_alive(pid:int)->bool:
+def pid_alive(pid:int, # a process id
+             )->bool:
     "Whether a process with id `pid` exists (a zombie, exited but not yet reaped, counts)."
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True
     return True
 
-def pid_running(pid:int)->bool:
+def pid_running(pid:int, # a process id
+               )->bool:
     "Whether process `pid` exists and has not exited (Linux `/proc`; a zombie is not running)."
     try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] not in 'ZX'
     except (OSError, IndexError): return False
 
-def child_pids(pid:int)->list:
+def child_pids(pid:int, # a process id
+              )->list:
     "The ids of process `pid`'s children (Linux `/proc`; empty elsewhere)."
     try: return [int(c) for c in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
     except OSError: return []
 
 # %% ../nbs/00_core.ipynb #a6436b7c
-def file_md5(path, chunk:int=1<<20):
+def file_md5(path, # the file
+             chunk:int=1<<20, # bytes read at a time
+            ):
     "MD5 hex digest of the file at `path`."
     h = hashlib.md5()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(chunk), b''): h.update(block)
     return h.hexdigest()
 
-def short_hash(*parts)->str:
+def short_hash(*parts, # anything with a string form
+              )->str:
     "A 12-character SHA-1 digest of `parts`' string forms."
     return hashlib.sha1('\x1f'.join(map(str, parts)).encode()).hexdigest()[:12]
 
 # %% ../nbs/00_core.ipynb #b2797955
-def seed_everything(seed:int):
+def seed_everything(seed:int, # for Python's, numpy's and torch's generators
+                   ):
     "Seed Python, NumPy and PyTorch's global generators."
     import torch
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
 DEVICE_CHOICES = 'auto, cpu, cuda or cuda:N'
 
-def check_device_name(name:str)->str:
+def check_device_name(name:str, # auto, cpu, cuda or cuda:N
+                     )->str:
     "`name` if it is a device this project runs on (`DEVICE_CHOICES`), else a `FetalUSError`."
     import re
     if not re.fullmatch(r'auto|cpu|cuda(:\d+)?', str(name)):
         raise FetalUSError(f"device {name!r} is not one of {DEVICE_CHOICES}")
     return name
 
-def get_device(name:str='auto'):
+def get_device(name:str='auto', # auto (CUDA if present), cpu, cuda or cuda:N
+              ):
     "`auto` picks CUDA when present, else CPU; `cpu`, `cuda` and `cuda:N` are checked against this machine."
     import torch
     if check_device_name(name) == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -196,7 +221,11 @@ def get_device(name:str='auto'):
     return dev
 
 # %% ../nbs/00_core.ipynb #72e5db2c
-def progress(iterable=None, desc:str='', total:int|None=None, **kwargs):
+def progress(iterable=None, # what to iterate (None: a bar updated by hand)
+             desc:str='', # the bar's label
+             total:int|None=None, # the bar's length, when `iterable` has none
+             **kwargs, # more tqdm options
+            ):
     "A text progress bar on stderr (plain text, so it also reads well in papermill reports)."
     return tqdm(iterable, desc=desc, total=total, mininterval=1.0, dynamic_ncols=True, file=sys.stderr, **kwargs)
 
@@ -209,7 +238,8 @@ def versions()->dict:
 
 class PhaseClock:
     "Seconds spent per named phase (`with clock('train'): ...`); CUDA is synchronised at each boundary so the GPU's work is counted where it happens."
-    def __init__(self, device): self.device, self.seconds = device, {}
+    def __init__(self, device # the device whose work is timed (CUDA is synchronised at each phase's end)
+                ): self.device, self.seconds = device, {}
     def _sync(self):
         if getattr(self.device, 'type', None) == 'cuda':
             import torch; torch.cuda.synchronize(self.device)
@@ -232,7 +262,8 @@ def terminate_like_interrupt():
 
 
 # %% ../nbs/00_core.ipynb #5e473b3a
-def missing(v)->bool:
+def missing(v, # any value
+           )->bool:
     "Whether number `v` does not exist: None or NaN."
     return v is None or (isinstance(v, (float, np.floating)) and math.isnan(v))
 
@@ -243,7 +274,11 @@ def fmt(v, # a number, None or NaN
     "`v` formatted with `spec`, or `na` where it does not exist."
     return na if missing(v) else format(v, spec)
 
-def fmt_interval(low, high, spec:str='.3f', why:str|None=None)->str:
+def fmt_interval(low, # the interval's lower end (None or NaN: no interval)
+                 high, # its upper end
+                 spec:str='.3f', # format of each end
+                 why:str|None=None, # said after n/a when there is no interval
+                )->str:
     "`low-high` (an interval), or `n/a` with the reason `why` where it does not exist."
     if missing(low) or missing(high): return 'n/a' + (f": {why}" if why else '')
     sep = ' to ' if spec.startswith('+') else '-'

@@ -33,18 +33,22 @@ BROKEN_LINK = 'a symbolic link to nothing (its target is missing, or the link lo
 def _norm(name:str)->str: return re.sub(r'[\s_\-]+', ' ', str(name).strip().lower())
 _CLASS_BY_NORM = {_norm(c): i for i, c in enumerate(CLASSES)}
 
-def class_index(name:str)->int|None:
+def class_index(name:str, # a plane's name as a source writes it (any case, spaces or underscores)
+               )->int|None:
     "Index of plane `name` in `CLASSES` (case and separators ignored), or None if it is not one of them."
     return _CLASS_BY_NORM.get(_norm(name))
 
 # %% ../nbs/01_data.ipynb #054a0050
 class BadImage(FetalUSError):
     "An image file that can't be used; `path` and `problem` say which and why."
-    def __init__(self, path, problem):
+    def __init__(self, path, # the image file
+                 problem, # what is wrong with it, in words
+                ):
         self.path, self.problem = Path(path), problem
         super().__init__(f"{path}: {problem}")
 
-def to_gray(im:Image.Image)->np.ndarray:
+def to_gray(im:Image.Image, # a loaded PIL image of any mode
+           )->np.ndarray:
     "Convert a loaded PIL image of any mode to a uint8 grayscale array."
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I'):
         arr = np.asarray(im, dtype=np.float64)
@@ -103,7 +107,10 @@ def read_gray(path, # image file
 # %% ../nbs/01_data.ipynb #39e14582
 RESIZE_MODES = ('stretch', 'pad')
 
-def resize_gray(arr:np.ndarray, size:int, mode:str='stretch')->np.ndarray:
+def resize_gray(arr:np.ndarray, # uint8 grayscale (H, W)
+                size:int, # side of the square result in px
+                mode:str='stretch', # 'stretch' (to square) or 'pad' (keep the aspect, pad with black)
+               )->np.ndarray:
     "Resize a grayscale array to `size`x`size`, stretching or padding to square."
     if mode not in RESIZE_MODES: raise FetalUSError(f"resize mode {mode!r} is not one of {RESIZE_MODES}")
     im = Image.fromarray(arr)
@@ -135,12 +142,16 @@ class Catalog:
         return f"Catalog({self.kind}, {self.root}, {len(self.items)} images {counts}, {len(self.skipped)} skipped)"
 
 # %% ../nbs/01_data.ipynb #75db8091
-def problem_list_path(what:str)->Path:
+def problem_list_path(what:str, # the data folder or file the problems were found in
+                     )->Path:
     "Where the full list of problems found in `what` is written (the user's cache folder, not the data folder, which may be read-only)."
     home = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')
     return home/'fetal_us'/'problems'/f"{re.sub(r'[^A-Za-z0-9._-]+', '_', Path(str(what)).name)[:40]}-{short_hash(what)[:8]}.csv"
 
-def settle_problems(problems:list, strict:bool, what:str)->pd.DataFrame:
+def settle_problems(problems:list, # (file, problem) pairs
+                    strict:bool, # raise instead of warning
+                    what:str, # where they were found, for the message
+                   )->pd.DataFrame:
     "Raise on `problems` (list of (file, problem)) when `strict`, else warn and return them as a table; one line either way, the rest in a file."
     skipped = pd.DataFrame(problems, columns=['file', 'problem'])
     if not problems: return skipped
@@ -167,7 +178,8 @@ def _csv_rows(csv_path:Path)->list:
     try: return [r for r in csv.reader(text.splitlines(), delimiter=';', quoting=csv.QUOTE_NONE) if any(f.strip() for f in r)]
     except csv.Error as e: raise FetalUSError(f"{csv_path}: malformed CSV ({e}); is it FETAL_PLANES_DB's ';'-separated file?") from None
 
-def read_planes_csv(csv_path)->pd.DataFrame:
+def read_planes_csv(csv_path, # FETAL_PLANES_DB_data.csv
+                   )->pd.DataFrame:
     "Read FETAL_PLANES_DB_data.csv as strings, checking its separator and columns; rows with a wrong field count go to `df.attrs['bad_rows']`."
     csv_path = Path(csv_path)
     if csv_path.is_dir(): raise FetalUSError(f"{csv_path}: is a folder; FETAL_PLANES_DB's {CSV_NAME} must be a file")
@@ -203,7 +215,11 @@ def bootstrap_draws(units:int, # how many patients (or images) there are to resa
     return np.random.default_rng(seed).integers(0, units, (n, units))
 
 
-def patient_split(labels, patients, val_fraction:float=DataConfig.val_fraction, seed:int=0)->np.ndarray:
+def patient_split(labels, # class index of each image
+                  patients, # patient id of each image
+                  val_fraction:float=DataConfig.val_fraction, # share of the training patients held out
+                  seed:int=0, # seed of the split
+                 )->np.ndarray:
     "Boolean mask of rows for validation: whole patients, stratified by label."
     if not 0 < val_fraction <= 0.5: raise FetalUSError(f"val_fraction must be in (0, 0.5] (the split holds out one fold of round(1 / val_fraction)), got {val_fraction}")
     labels, patients = np.asarray(labels), np.asarray(patients)
@@ -217,7 +233,8 @@ def patient_split(labels, patients, val_fraction:float=DataConfig.val_fraction, 
     return mask
 
 # %% ../nbs/01_data.ipynb #adb05076
-def assert_patient_disjoint(items:pd.DataFrame):
+def assert_patient_disjoint(items:pd.DataFrame, # a catalog's images (patient and split columns)
+                           ):
     "Raise if any patient has images in more than one split (patient leakage)."
     known = items.dropna(subset=['patient'])
     per_patient = known.groupby('patient')['split'].nunique()
@@ -232,7 +249,8 @@ def _image_path(root:Path, name:str)->Path|None:
     if not name or Path(name).is_absolute() or '..' in re.split(r'[\\/]', name) or name.startswith('\\'): return None
     return root/'Images'/(name if name.lower().endswith(IMAGE_EXTS) else name + '.png')
 
-def patient_id(raw:str)->str:
+def patient_id(raw:str, # the id as the source writes it
+              )->str:
     "A patient id as FETAL_PLANES_DB writes it: a number without leading zeros ('007' and '7' are one patient); other ids stripped."
     raw = str(raw).strip()
     return str(int(raw)) if raw.isdigit() else raw
@@ -244,7 +262,8 @@ def _warn_merged_ids(raw:pd.Series, where):
     if len(merged): warnings.warn(f"{where}: {len(merged)} patient id(s) are written in more than one way and taken as one patient each, e.g. "
                                   f"{' = '.join(merged.iloc[0])}; if they are different patients, give them different numbers")
 
-def identical_images(items:pd.DataFrame)->list:
+def identical_images(items:pd.DataFrame, # a catalog's images (image, patient and split columns)
+                    )->list:
     "Problems for byte-identical image files under two patients or splits: leakage that file names don't show."
     sizes = items['image'].map(lambda p: os.stat(p).st_size)
     candidates = items[sizes.duplicated(keep=False)]    # only files of the same size can be identical: few are hashed
@@ -256,7 +275,8 @@ def identical_images(items:pd.DataFrame)->list:
                              "the same image in two places leaks between splits") for k, p in enumerate(same['image'])]
     return problems
 
-def duplicate_problems(rows:pd.DataFrame)->tuple:
+def duplicate_problems(rows:pd.DataFrame, # a source's rows, one per listed image
+                      )->tuple:
     "Rows of `rows` to keep, and problems: an image listed with two planes, or under two patients or splits (image-level leakage)."
     problems, keep, repeated = [], pd.Series(True, index=rows.index), []
     for image, g in rows[rows.duplicated('image', keep=False)].groupby('image', sort=False):
@@ -330,7 +350,10 @@ def _holdout_images(labels, val_fraction:float, seed:int, root)->np.ndarray:
     return next(StratifiedKFold(k, shuffle=True, random_state=seed).split(labels, labels))[1]
 
 def load_folder_tree(root, # folder holding train/ (and val/, test/) with one subfolder per class
-                     val_fraction:float=DataConfig.val_fraction, seed:int=0, strict:bool=True)->Catalog:
+                     val_fraction:float=DataConfig.val_fraction, # share of the training images held out for validation, without a val/ folder
+                     seed:int=0, # seed of that split
+                     strict:bool=True, # refuse unreadable images instead of skipping them
+                    )->Catalog:
     "Read a `{train,val,test}/<class>/*.png|jpg` tree into a `Catalog` (no patient ids); hidden files are ignored."
     root = Path(root).resolve()
     if not any((root/s).is_dir() for s in SPLITS): raise FetalUSError(f"{root}: no train/, val/ or test/ folder; expected {root}/{{train,val,test}}/<class>/*.png")
@@ -357,8 +380,10 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
     return Catalog(items, skipped, root, 'folders')
 
 # %% ../nbs/01_data.ipynb #75faa90b
-def load_catalog(root, kind:str=DataConfig.kind, # 'auto', 'fetal_planes' or 'folders'
-                 **kwargs)->Catalog:
+def load_catalog(root, # the data folder
+                 kind:str=DataConfig.kind, # 'auto', 'fetal_planes' or 'folders'
+                 **kwargs, # for the loader of that kind (val_fraction, seed, strict)
+                )->Catalog:
     "Load a data folder as FETAL_PLANES_DB (CSV + Images/) or a folder tree, detected when `kind='auto'`."
     root = Path(root)
     if kind == 'auto':

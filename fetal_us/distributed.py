@@ -41,7 +41,9 @@ def init_distributed(device:torch.device # the device asked for ('cuda' picks th
 # %% ../nbs/03a_distributed.ipynb #12e7370d
 def shard(n:int, # images in the split
           seed:int, # seed of the permutation the shards are cut from
-          rank:int=0, world:int=1)->np.ndarray:
+          rank:int=0, # this rank
+          world:int=1, # how many ranks share the split
+         )->np.ndarray:
     "The indices (sorted) of rank `rank`'s shard of `n` images: every `world`-th of a seeded permutation, from position `rank`."
     if world == 1: return np.arange(n)
     return np.sort(np.random.default_rng([seed, 7]).permutation(n)[rank::world])
@@ -54,7 +56,9 @@ def min_shard(n:int # images in the split
     "Images in the smallest shard of `n` over this run's ranks: what sets the training steps per epoch."
     return n // world_size()
 
-def data_parallel(module:torch.nn.Module, device:torch.device)->torch.nn.Module:
+def data_parallel(module:torch.nn.Module, # the network, on this rank's device
+                  device:torch.device, # this rank's device
+                 )->torch.nn.Module:
     "`module` with its gradients averaged over the ranks (DistributedDataParallel), or itself in a world of one; BatchNorm statistics stay per rank while training."
     if world_size() == 1: return module
     import inspect
@@ -64,7 +68,8 @@ def data_parallel(module:torch.nn.Module, device:torch.device)->torch.nn.Module:
     return DistributedDataParallel(module, device_ids=[device.index] if device.type == 'cuda' else None, **no_sync)
 
 # %% ../nbs/03a_distributed.ipynb #9a698c12
-def all_sum(x:torch.Tensor)->torch.Tensor:
+def all_sum(x:torch.Tensor, # a tensor of the same shape on every rank (summed in place)
+           )->torch.Tensor:
     "`x` summed over the ranks (itself in a world of one)."
     if world_size() > 1: dist.all_reduce(x, op=dist.ReduceOp.SUM)
     return x
@@ -76,13 +81,15 @@ def gather_rows(x:torch.Tensor # rows of this rank (on the CPU)
     parts = [None] * world_size(); dist.all_gather_object(parts, x.cpu())
     return torch.cat(parts)
 
-def gather_objects(obj)->list:
+def gather_objects(obj, # anything picklable
+                  )->list:
     "`obj` of every rank, in rank order."
     if world_size() == 1: return [obj]
     parts = [None] * world_size(); dist.all_gather_object(parts, obj)
     return parts
 
-def average_buffers(model:torch.nn.Module):
+def average_buffers(model:torch.nn.Module, # the network (its BatchNorm running statistics)
+                   ):
     "Average BatchNorm's running statistics over the ranks: each estimated them on its shard, the model keeps those of all the images."
     if world_size() == 1: return
     for name, b in model.named_buffers():

@@ -21,7 +21,8 @@ ARCHIVE_NAME = 'FETAL_PLANES_ZENODO.zip'
 def record_file(record:int=RECORD_ID, # Zenodo record id
                 filename:str=ARCHIVE_NAME, # file within the record
                 base_url:str=ZENODO_URL, # Zenodo's address (a local server in tests)
-                timeout:float=30)->dict:
+                timeout:float=30, # seconds to wait for Zenodo
+               )->dict:
     "The `url`, `md5` and `size` of `filename` in Zenodo record `record`."
     api = f"{base_url.rstrip('/')}/api/records/{record}"
     if not re.match(r'https?://[^/]+', base_url): raise FetalUSError(f"--base-url {base_url!r} is not an http(s) address, e.g. https://zenodo.org")
@@ -45,9 +46,12 @@ def record_file(record:int=RECORD_ID, # Zenodo record id
     return {'url': url, 'md5': digest, 'size': size}
 
 # %% ../nbs/01a_download.ipynb #1b9db722
-def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
+def fetch(url:str, # what to download
+          dest, # the finished file; bytes arrive in dest + '.part'
           size:int|None=None, # expected size in bytes, if known
-          timeout:float=60, chunk:int=1<<20)->Path:
+          timeout:float=60, # seconds to wait for the server
+          chunk:int=1<<20, # bytes written at a time
+         )->Path:
     "Download `url` to `dest`, resuming a previous partial transfer."
     dest = Path(dest); part = dest.with_name(dest.name + '.part')
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +83,9 @@ def fetch(url:str, dest, # the finished file; bytes arrive in dest + '.part'
     return dest
 
 # %% ../nbs/01a_download.ipynb #e56752a3
-def safe_extract(archive, dest)->list[Path]:
+def safe_extract(archive, # a zip file
+                 dest, # the folder to unpack into
+                )->list[Path]:
     "Extract zip `archive` into `dest`, refusing any entry whose path would leave `dest`."
     dest = Path(dest).resolve()
     try: zf = zipfile.ZipFile(archive)
@@ -100,7 +106,9 @@ def _find_csv(folder:Path)->Path:
     return hits[0].parent
 
 def download_fetal_planes(dest='data', # folder that receives the archive and FETAL_PLANES_DB/
-                          base_url:str=ZENODO_URL, record:int=RECORD_ID, filename:str=ARCHIVE_NAME,
+                          base_url:str=ZENODO_URL, # Zenodo's address (a local server in tests)
+                          record:int=RECORD_ID, # Zenodo record id
+                          filename:str=ARCHIVE_NAME, # the archive within the record
                           keep_archive:bool=True, # keep the zip after unpacking
                          )->Path:
     "Download, verify and unpack FETAL_PLANES_DB into `dest/FETAL_PLANES_DB`; return that folder."

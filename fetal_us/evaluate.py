@@ -38,7 +38,8 @@ __all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'METRICS
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
 LOGIT = [f'logit_{c}' for c in CLASSES]
 
-def run_config(run_dir)->dict:
+def run_config(run_dir, # a run folder written by `fetal-us train`
+              )->dict:
     "The `config.json` of run folder `run_dir`, with a clear error when it is not a run."
     run = Path(run_dir)
     if not (run/'config.json').is_file():
@@ -46,7 +47,9 @@ def run_config(run_dir)->dict:
     try: return load_json(run/'config.json')
     except ValueError as e: raise FetalUSError(f"{run/'config.json'}: not valid JSON ({e})") from None
 
-def run_checkpoint(run_dir, which:str='best')->Path:
+def run_checkpoint(run_dir, # a run folder
+                   which:str='best', # 'best' or 'last'
+                  )->Path:
     "The checkpoint file `which` ('best' or 'last') of a run, which must exist."
     if which not in ('best', 'last'): raise FetalUSError(f"checkpoint {which!r} is not 'best' or 'last'")
     path = Path(run_dir)/f'{which}.pt'
@@ -54,7 +57,9 @@ def run_checkpoint(run_dir, which:str='best')->Path:
     return path
 
 # %% ../nbs/05_evaluate.ipynb #e8af36f1
-def is_run_data(catalog, cfg:dict)->bool:
+def is_run_data(catalog, # a data set
+                cfg:dict, # the run's config.json
+               )->bool:
     "Whether `catalog` holds the run's own training and validation images (at its recorded place, or moved: by their names and labels)."
     if Path(catalog.root).resolve() == Path(cfg['data']).resolve(): return True
     return all(f'{s}_names_digest' in cfg and split_digest(catalog, s, catalog.root) == cfg[f'{s}_names_digest'] for s in ('train', 'val'))
@@ -74,9 +79,10 @@ def _run_catalog(run_dir, cfg:dict, data=None):
                                "(the CSV changed, or another --val-fraction); evaluating them would mix trained and held-out images")
     return catalog
 
-def open_run_cache(run_dir, data=None, # data folder (default: the run's own)
+def open_run_cache(run_dir, # a run folder
+                   data=None, # data folder (default: the run's own)
                    cache_dir=None, # cache parent folder (default: the run's)
-                   workers:int|None=None,
+                   workers:int|None=None, # decoding processes, if the cache must be built
                    catalog=None, # that folder's catalog, when the caller has already read it
                   ):
     "The cache of the run's data (or of `data`) with the run's splits, checked against the digests the run recorded."
@@ -88,9 +94,15 @@ def open_run_cache(run_dir, data=None, # data folder (default: the run's own)
     return cache
 
 # %% ../nbs/05_evaluate.ipynb #204779ef
-def predict_split(run_dir, split:str=Scoring.split, data=None, checkpoint:str=Scoring.checkpoint, device:str=Scoring.device, cache_dir=None,
+def predict_split(run_dir, # a run folder
+                  split:str=Scoring.split, # 'test' or 'val'
+                  data=None, # data folder (default: the run's own)
+                  checkpoint:str=Scoring.checkpoint, # 'best' or 'last'
+                  device:str=Scoring.device, # auto, cpu, cuda or cuda:N
+                  cache_dir=None, # cache parent folder (default: the run's)
                   cache=None, # an already opened `open_run_cache` (saves rebuilding it)
-                  batch_size:int=128)->pd.DataFrame:
+                  batch_size:int=128, # images per forward pass
+                 )->pd.DataFrame:
     "One row per image of `split`: truth, prediction, logits and probabilities, patient, operator, machine and brain sub-plane."
     if split not in ('val', 'test', 'train'): raise FetalUSError(f"split {split!r} is not 'test', 'val' or 'train'")
     run_config(run_dir)
@@ -104,7 +116,9 @@ def predict_split(run_dir, split:str=Scoring.split, data=None, checkpoint:str=Sc
     logits = predict_logits(model, torch.from_numpy(cache.load(items['row'].to_numpy())), dev, ckpt['normalization'], batch_size).numpy()
     return predictions_table(items, logits)
 
-def predictions_table(items:pd.DataFrame, logits:np.ndarray)->pd.DataFrame:
+def predictions_table(items:pd.DataFrame, # catalog rows of one split
+                      logits:np.ndarray, # the network's logits for them (N, classes)
+                     )->pd.DataFrame:
     "The predictions table of catalog rows `items` and their `logits` (N, classes)."
     prob = softmax(logits, axis=1)
     out = pd.DataFrame({'image': items['image'].to_numpy(), 'patient': items['patient'].to_numpy(), 'true': items['plane'].to_numpy(),
@@ -136,14 +150,17 @@ def classification_metrics(y:np.ndarray, # true class indices
             'macro_average_precision': float(np.mean(list(ap.values()))) if ap else math.nan, 'per_class': per_class}
 
 # %% ../nbs/05_evaluate.ipynb #8a015472
-def patient_confusions(df:pd.DataFrame, pred:str='pred_label')->np.ndarray:
+def patient_confusions(df:pd.DataFrame, # a predictions table
+                       pred:str='pred_label', # the column of predicted class indices
+                      )->np.ndarray:
     "One confusion matrix (true x predicted counts) per patient: shape (patients, classes, classes)."
     k = len(CLASSES)
     _, pid = np.unique(patient_ids(df), return_inverse=True)
     flat = (pid * k + df['label'].to_numpy()) * k + df[pred].to_numpy()
     return np.bincount(flat, minlength=(pid.max() + 1) * k * k).reshape(-1, k, k)
 
-def metrics_from_confusion(cm:np.ndarray)->dict:
+def metrics_from_confusion(cm:np.ndarray, # a confusion matrix of counts (true x predicted), or a stack of them
+                          )->dict:
     "Accuracy, balanced accuracy, macro-F1 and per-plane recall of confusion matrix (or stack of them) `cm`, as scikit-learn defines them."
     cm = np.asarray(cm, dtype=np.float64)
     tp, true, called = np.diagonal(cm, axis1=-2, axis2=-1), cm.sum(-1), cm.sum(-2)
@@ -154,7 +171,9 @@ def metrics_from_confusion(cm:np.ndarray)->dict:
                 **{f'recall {c}': recall[..., i] for i, c in enumerate(CLASSES)}}
 
 def patient_bootstrap(stacks:np.ndarray, # per-patient confusion matrices, from `patient_confusions`
-                      n:int=1000, seed:int=0)->np.ndarray:
+                      n:int=1000, # resamples
+                      seed:int=0, # seed of the resampling
+                     )->np.ndarray:
     "`n` resampled confusion matrices, each the sum over patients drawn with replacement."
     p = len(stacks)
     counts = np.stack([np.bincount(d, minlength=p) for d in bootstrap_draws(p, n, seed)])
@@ -169,13 +188,18 @@ def _headline(df:pd.DataFrame)->dict:
 
 MIN_UNITS = 5  # fewer patients (or images, without patient ids) than this: an interval is not reported, not enough data
 
-def too_few_units(df:pd.DataFrame)->str|None:
+def too_few_units(df:pd.DataFrame, # a predictions table
+                 )->str|None:
     "Why `df` has too few resampling units for a bootstrap interval (None: it has enough)."
     n = len(np.unique(patient_ids(df))) if len(df) else 0
     unit = 'patients' if len(df) and df['patient'].notna().all() else 'images'
     return f"not enough data: {n} {unit if n != 1 else unit[:-1]}, an interval needs at least {MIN_UNITS}" if n < MIN_UNITS else None
 
-def confidence_intervals(df:pd.DataFrame, n:int=1000, seed:int=0, level:float=0.95)->pd.DataFrame:
+def confidence_intervals(df:pd.DataFrame, # a predictions table
+                         n:int=1000, # bootstrap resamples of patients
+                         seed:int=0, # seed of the resampling
+                         level:float=0.95, # coverage of the intervals
+                        )->pd.DataFrame:
     "Point estimate and patient-bootstrap interval of accuracy, balanced accuracy, macro-F1 and each plane's recall (none from too few patients)."
     if too_few_units(df): return pd.DataFrame({k: {'estimate': v, 'low': np.nan, 'high': np.nan} for k, v in _headline(df).items()}).T
     boot = metrics_from_confusion(patient_bootstrap(patient_confusions(df), n, seed))
@@ -187,7 +211,10 @@ def confidence_intervals(df:pd.DataFrame, n:int=1000, seed:int=0, level:float=0.
                              for k, v in _headline(df).items()}).T
 
 # %% ../nbs/05_evaluate.ipynb #cfeb91de
-def calibration_metrics(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)->dict:
+def calibration_metrics(y:np.ndarray, # true class indices
+                        prob:np.ndarray, # probabilities (N, classes)
+                        bins:int=EvalConfig.bins, # equal-width confidence bins
+                       )->dict:
     "ECE and MCE (equal-width bins of top-class confidence), multiclass Brier score and NLL."
     y, prob = np.asarray(y), np.clip(np.asarray(prob, dtype=np.float64), 1e-12, 1)
     t = reliability_table(y, prob, bins)
@@ -196,7 +223,10 @@ def calibration_metrics(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)
             'brier': float(((prob - np.eye(prob.shape[1])[y]) ** 2).sum(1).mean()), 'nll': float(-np.log(prob[np.arange(len(y)), y]).mean()),
             'bins': bins}
 
-def reliability_table(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)->pd.DataFrame:
+def reliability_table(y:np.ndarray, # true class indices
+                      prob:np.ndarray, # probabilities (N, classes)
+                      bins:int=EvalConfig.bins, # equal-width confidence bins
+                     )->pd.DataFrame:
     "Per non-empty confidence bin: mean confidence, accuracy and image count."
     conf, correct = prob.max(1), prob.argmax(1) == np.asarray(y)
     b = np.clip((conf * bins).astype(int), 0, bins - 1)
@@ -204,25 +234,34 @@ def reliability_table(y:np.ndarray, prob:np.ndarray, bins:int=EvalConfig.bins)->
         confidence=('confidence', 'mean'), accuracy=('accuracy', 'mean'), count=('accuracy', 'size'))
     return t.reset_index()
 
-def fit_temperature(logits:np.ndarray, y:np.ndarray)->float:
+def fit_temperature(logits:np.ndarray, # validation logits (N, classes)
+                    y:np.ndarray, # their true class indices
+                   )->float:
     "The temperature T > 0 that minimises the NLL of softmax(logits / T) on labels `y`."
     logits, y = np.asarray(logits, dtype=np.float64), np.asarray(y)
     nll = lambda logt: -log_softmax(logits / math.exp(logt), axis=1)[np.arange(len(y)), y].mean()
     return float(math.exp(minimize_scalar(nll, bounds=(-4, 4), method='bounded').x))
 
-def apply_temperature(logits:np.ndarray, temperature:float)->np.ndarray:
+def apply_temperature(logits:np.ndarray, # logits (N, classes)
+                      temperature:float, # from `fit_temperature`
+                     )->np.ndarray:
     "Probabilities of `logits` at `temperature`."
     return softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=1)
 
 # %% ../nbs/05_evaluate.ipynb #9c49a7d0
-def risk_coverage(y:np.ndarray, prob:np.ndarray)->pd.DataFrame:
+def risk_coverage(y:np.ndarray, # true class indices
+                  prob:np.ndarray, # probabilities (N, classes)
+                 )->pd.DataFrame:
     "Coverage and error when answering only images at or above each confidence, from the most confident down."
     conf = prob.max(1); order = np.argsort(-conf, kind='stable')
     wrong = (prob.argmax(1) != np.asarray(y))[order]
     n = np.arange(1, len(order) + 1)
     return pd.DataFrame({'threshold': conf[order], 'coverage': n / len(order), 'risk': np.cumsum(wrong) / n})
 
-def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=EvalConfig.target_error)->float|None:
+def choose_threshold(y:np.ndarray, # true class indices (validation)
+                     prob:np.ndarray, # calibrated probabilities (N, classes)
+                     target_error:float=EvalConfig.target_error, # the error to keep under among answered images
+                    )->float|None:
     "The lowest confidence threshold whose answered images have an error at or under `target_error` (None if none has)."
     rc = risk_coverage(y, prob)
     ok = rc[rc['risk'] <= target_error]
@@ -233,12 +272,15 @@ def choose_threshold(y:np.ndarray, prob:np.ndarray, target_error:float=EvalConfi
 
 MIN_ANSWERED = 20  # a threshold that answers fewer validation images than this is not a finding, whatever the target
 
-def needed_answers(target_error:float)->int:
+def needed_answers(target_error:float, # the error to show
+                  )->int:
     "Answered validation images needed before an error under `target_error` can be claimed: with none wrong in n, the 95% upper bound is about 3/n (the rule of three)."
     return MIN_ANSWERED if target_error <= 0 else max(MIN_ANSWERED, math.ceil(3 / target_error))
 
-def abstention_threshold(y:np.ndarray, prob:np.ndarray, # validation labels and calibrated probabilities
-                         target_error:float=EvalConfig.target_error)->tuple[float|None, str|None]:
+def abstention_threshold(y:np.ndarray, # validation labels
+                         prob:np.ndarray, # their calibrated probabilities
+                         target_error:float=EvalConfig.target_error, # the error to keep under among answered images
+                        )->tuple[float|None, str|None]:
     "The abstention threshold chosen on validation and, where there is none, why: none keeps the error, or it rests on too few images."
     t = choose_threshold(y, prob, target_error)
     if t is None: return None, f"no confidence threshold keeps the validation error under {target_error:.0%}: the model should not answer alone"
@@ -249,7 +291,10 @@ def abstention_threshold(y:np.ndarray, prob:np.ndarray, # validation labels and 
                       "the error can still be up to about 3/n)")
     return t, None
 
-def selective_result(y:np.ndarray, prob:np.ndarray, threshold:float|None)->dict:
+def selective_result(y:np.ndarray, # true class indices
+                     prob:np.ndarray, # calibrated probabilities (N, classes)
+                     threshold:float|None, # answer at or above this confidence (None: answer all)
+                    )->dict:
     "Coverage and error of answering only images with confidence >= `threshold`."
     if threshold is None: return {'threshold': None, 'coverage': 0.0, 'error': math.nan, 'answered': 0}
     keep = prob.max(1) >= threshold
@@ -259,8 +304,11 @@ def selective_result(y:np.ndarray, prob:np.ndarray, threshold:float|None)->dict:
 # %% ../nbs/05_evaluate.ipynb #474715d6
 SMALL_GROUP = 20
 
-def breakdown(df:pd.DataFrame, by:str, # 'operator', 'machine' or 'brain_plane'
-              n:int=1000, seed:int=0)->pd.DataFrame|None:
+def breakdown(df:pd.DataFrame, # a predictions table
+              by:str, # 'operator', 'machine' or 'brain_plane'
+              n:int=1000, # bootstrap resamples of patients
+              seed:int=0, # seed of the resampling
+             )->pd.DataFrame|None:
     "Per value of `by`: images, accuracy with its 95% patient-bootstrap interval, macro-F1 (None when the source lacks `by`)."
     if by not in df or df[by].isna().all() or (df[by].astype(str).str.strip() == '').all(): return None
     with warnings.catch_warnings():  # sklearn warns about planes absent from a small group
@@ -277,7 +325,9 @@ def _breakdown_rows(df, by, n, seed):
     return pd.DataFrame(rows).set_index(by)
 
 # %% ../nbs/05_evaluate.ipynb #ceaacb9d
-def plot_confusion(df:pd.DataFrame, title:str='')->plt.Figure:
+def plot_confusion(df:pd.DataFrame, # a predictions table
+                   title:str='', # above both panels
+                  )->plt.Figure:
     "Confusion matrix as counts and row-normalised (each row: where the images of one true plane went)."
     cm = confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(CLASSES))))
     rows = cm / np.maximum(cm.sum(1, keepdims=True), 1)
@@ -288,7 +338,11 @@ def plot_confusion(df:pd.DataFrame, title:str='')->plt.Figure:
         ax.tick_params(axis='x', rotation=30)
     plt.tight_layout(); return fig
 
-def plot_reliability(y, prob_before, prob_after, bins:int=EvalConfig.bins)->plt.Figure:
+def plot_reliability(y, # true class indices
+                     prob_before, # probabilities before temperature scaling
+                     prob_after, # and after
+                     bins:int=EvalConfig.bins, # equal-width confidence bins
+                    )->plt.Figure:
     "Reliability diagram before and after temperature scaling, with the share of images per bin."
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot([0, 1], [0, 1], ':', color='grey', label='perfect calibration')
@@ -298,7 +352,10 @@ def plot_reliability(y, prob_before, prob_after, bins:int=EvalConfig.bins)->plt.
     ax.set_xlabel('confidence (top-class probability)'); ax.set_ylabel('accuracy'); ax.set_xlim(0, 1); ax.set_ylim(0, 1)
     ax.set_title(f'Reliability diagram ({bins} equal-width bins)'); ax.legend(fontsize=8); plt.tight_layout(); return fig
 
-def plot_risk_coverage(curves:dict, target_error:float, threshold:float|None)->plt.Figure:
+def plot_risk_coverage(curves:dict, # split name -> `risk_coverage` table
+                       target_error:float, # drawn as a line
+                       threshold:float|None, # the chosen threshold (None: none)
+                      )->plt.Figure:
     "Risk (error among answered images) against coverage, per split, with the target error."
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for name, rc in curves.items(): ax.plot(rc['coverage'], rc['risk'], label=name)
@@ -307,7 +364,9 @@ def plot_risk_coverage(curves:dict, target_error:float, threshold:float|None)->p
     ax.set_title('Risk-coverage' + (f' (threshold {threshold:.3f}, chosen on validation)' if threshold is not None else ''))
     ax.legend(fontsize=8); plt.tight_layout(); return fig
 
-def gallery(df:pd.DataFrame, n:int=6)->plt.Figure:
+def gallery(df:pd.DataFrame, # a predictions table (image paths)
+            n:int=6, # images per row
+           )->plt.Figure:
     "The `n` most confident errors (top row) and the `n` least confident correct predictions (bottom row)."
     wrong = df[df['label'] != df['pred_label']].nlargest(n, 'confidence')
     right = df[df['label'] == df['pred_label']].nsmallest(n, 'confidence')
@@ -322,8 +381,11 @@ def gallery(df:pd.DataFrame, n:int=6)->plt.Figure:
     plt.tight_layout(); return fig
 
 # %% ../nbs/05_evaluate.ipynb #98486d7d
-def compare_runs(a:pd.DataFrame, b:pd.DataFrame, # predictions tables of two runs on the same images
-                 n:int=1000, seed:int=0)->dict:
+def compare_runs(a:pd.DataFrame, # the predictions table of one run
+                 b:pd.DataFrame, # and of another on the same images
+                 n:int=1000, # bootstrap resamples of patients
+                 seed:int=0, # seed of the resampling
+                )->dict:
     "Macro-F1 of runs `a` and `b` on the same images, and the patient-bootstrap interval of their difference (a - b)."
     m = a.merge(b[['image', 'pred_label']], on='image', suffixes=('', '_b'))
     if len(m) != len(a) or len(m) != len(b): raise FetalUSError(f"the two runs were evaluated on different images ({len(a)} and {len(b)}, {len(m)} shared)")
@@ -339,7 +401,10 @@ def compare_runs(a:pd.DataFrame, b:pd.DataFrame, # predictions tables of two run
 
 # %% ../nbs/05_evaluate.ipynb #b3797e26
 def baseline_predictions(own, # the run's own cache (`open_run_cache`): the baseline is fitted on its training split
-                         target, split:str, px:int=BASELINE_PX)->pd.DataFrame:
+                         target, # the cache of the images to score
+                         split:str, # their split
+                         px:int=BASELINE_PX, # side of the thumbnails
+                        )->pd.DataFrame:
     "The predictions table of the raw-pixel baseline on `split` of cache `target` (rows in the order `predict_split` gives)."
     rows, labels = own.split('train'); px = min(px, own.size)   # never upsample a smaller cache
     items = target.items[target.items['split'] == split]
@@ -477,13 +542,18 @@ def load_metrics(path # a metrics.json, or the folder holding it
     "An evaluation's results, as `evaluate` wrote them; a file of another schema is refused, saying how to renew it."
     return load_record(path, 'metrics.json', METRICS_SCHEMA, 'evaluate')
 
-def eval_folder(run:Path, result:dict)->Path:
+def eval_folder(run:Path, # the run folder
+                result:dict, # an evaluation's result (its split and data)
+               )->Path:
     "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME-DIGEST/SPLIT/` for an external test set."
     if not result.get('external'): return run/'eval'/result['split']
     data = Path(result['data'])   # the digest of its place keeps two external sets of one name apart
     return run/'eval'/f"{data.name}-{short_hash(str(data.resolve()))[:6]}"/result['split']
 
-def training_overlap(own, target, split:str)->dict:
+def training_overlap(own, # the run's own data set
+                     target, # the data set evaluated
+                     split:str, # its split
+                    )->dict:
     "How many of `target`'s `split` images are byte-identical to the run's own training or validation images (results on them are not held out)."
     mine = own.items[own.items['split'].isin(['train', 'val'])]['image']
     theirs = target.items[target.items['split'] == split]['image']
@@ -496,7 +566,8 @@ def training_overlap(own, target, split:str)->dict:
     return {'n': n, 'note': (f"{n} of the {len(theirs)} {split} images of {target.meta['source']} are byte-identical to the run's own training "
                              "or validation images: results on them are not on held-out data") if n else None}
 
-def run_state(run:Path)->dict:
+def run_state(run:Path, # a run folder
+             )->dict:
     "Whether the run finished its epochs (or stopped early on purpose), from its last checkpoint; a note when it did not."
     last = run/'last.pt'
     if not last.is_file(): return {'finished': None, 'note': f"{run}: no last.pt, so whether training finished is unknown"}
@@ -521,7 +592,8 @@ def save_run_results(run:Path, # the run folder
                      df:pd.DataFrame, # the scored split's predictions
                      val:pd.DataFrame, # the validation predictions the temperature and threshold were fitted on
                      result:dict, # what `score_predictions` (and `evaluate`) made of them
-                     figures:bool=True):
+                     figures:bool=True, # draw and save the figures
+                    ):
     "Write predictions.csv, metrics.json and the figures to `eval_folder`; for the run's own data also the temperature and threshold to `run/calibration.json`."
     out = eval_folder(run, result); out.mkdir(parents=True, exist_ok=True)
     split = result['split']

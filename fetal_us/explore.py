@@ -13,7 +13,8 @@ from .data import CLASSES, SPLITS, BadImage, Catalog, read_gray, resize_gray
 __all__ = ['split_table', 'leakage_check', 'plot_balance', 'image_stats', 'plot_image_stats', 'sample_grid']
 
 # %% ../nbs/02a_explore.ipynb #3064d6e8
-def split_table(items:pd.DataFrame)->pd.DataFrame:
+def split_table(items:pd.DataFrame, # a catalog's images
+               )->pd.DataFrame:
     "Images and patients per split, and images per plane per split."
     t = pd.crosstab(items['plane'], items['split']).reindex(index=list(CLASSES), columns=list(SPLITS), fill_value=0)
     t.loc['All images'] = t.sum()
@@ -21,7 +22,8 @@ def split_table(items:pd.DataFrame)->pd.DataFrame:
     return t
 
 # %% ../nbs/02a_explore.ipynb #af89a1e0
-def leakage_check(catalog:Catalog)->str:
+def leakage_check(catalog:Catalog, # the data set
+                 )->str:
     "A sentence on whether the catalog's splits are patient-disjoint (and image-disjoint)."
     images = catalog.items.groupby('image')['split'].nunique()
     if (images > 1).any(): return f"FAILED: {(images > 1).sum()} image(s) appear in more than one split."
@@ -32,8 +34,10 @@ def leakage_check(catalog:Catalog)->str:
     return f"Passed: the splits are patient-disjoint ({n['train']} train, {n['val']} validation and {n['test']} test patients, none shared)."
 
 # %% ../nbs/02a_explore.ipynb #65944a95
-def plot_balance(items:pd.DataFrame, by:str, # column: 'operator' or 'machine'
-                 ax=None):
+def plot_balance(items:pd.DataFrame, # a catalog's images
+                 by:str, # column: 'operator' or 'machine'
+                 ax=None, # where to draw (None: a new figure)
+                ):
     "Heatmap of images per plane and per value of `by`."
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     if items[by].isna().all():
@@ -44,7 +48,10 @@ def plot_balance(items:pd.DataFrame, by:str, # column: 'operator' or 'machine'
     return ax
 
 # %% ../nbs/02a_explore.ipynb #1ee4f6be
-def image_stats(items:pd.DataFrame, n:int=200, seed:int=0)->pd.DataFrame:
+def image_stats(items:pd.DataFrame, # a catalog's images
+                n:int=200, # images sampled at most
+                seed:int=0, # seed of the sample
+               )->pd.DataFrame:
     "Size and intensity statistics of up to `n` images sampled across planes (unreadable ones get a `problem`)."
     sample = items.sample(frac=1, random_state=seed).groupby('plane').head(max(1, n // len(CLASSES)))
     rows = []
@@ -56,7 +63,8 @@ def image_stats(items:pd.DataFrame, n:int=200, seed:int=0)->pd.DataFrame:
         except BadImage as e: rows.append({'image': r.image, 'plane': r.plane, 'problem': e.problem})
     return pd.DataFrame(rows)
 
-def plot_image_stats(stats:pd.DataFrame):
+def plot_image_stats(stats:pd.DataFrame, # from `image_stats`
+                    ):
     "Image sizes, and mean intensity and share of near-black pixels per plane."
     ok = stats[stats['problem'].isna()]
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))
@@ -68,7 +76,12 @@ def plot_image_stats(stats:pd.DataFrame):
     return fig
 
 # %% ../nbs/02a_explore.ipynb #2192f2d3
-def sample_grid(items:pd.DataFrame, per_class:int=3, size:int=224, resize:str='stretch', seed:int=0):
+def sample_grid(items:pd.DataFrame, # a catalog's images
+                per_class:int=3, # images shown per plane
+                size:int=224, # side in px of the resized images
+                resize:str='stretch', # 'stretch' or 'pad'
+                seed:int=0, # seed of the sample
+               ):
     "A grid with `per_class` random images of each plane, as stored and as resized for training."
     fig, axes = plt.subplots(len(CLASSES), 2 * per_class, figsize=(2.2 * 2 * per_class, 2.1 * len(CLASSES)))
     for i, plane in enumerate(CLASSES):

@@ -39,13 +39,19 @@ __all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'INTERPRET_S
 # %% ../nbs/06_interpret.ipynb #b7f4972e
 class PixelNet(nn.Module):
     "A `FetalNet` that takes images scaled to [0, 1] (N, 1, H, W) and normalises them itself."
-    def __init__(self, net:FetalNet, normalization:str):
+    def __init__(self, net:FetalNet, # the trained network
+                 normalization:str, # its input normalisation
+                ):
         super().__init__(); self.net, self.normalization = net, normalization
-    def forward(self, x): return self.net(normalize(x, self.normalization))
+    def forward(self, x # pixels (N, 1, H, W) in [0, 1]
+               ): return self.net(normalize(x, self.normalization))
     @property
     def target_layer(self)->nn.Module: return self.net.features[-1]   # the last convolutional stage
 
-def load_for_maps(run_dir, checkpoint:str=Scoring.checkpoint, device:str=Scoring.device)->tuple[PixelNet, dict]:
+def load_for_maps(run_dir, # a run folder
+                  checkpoint:str=Scoring.checkpoint, # 'best' or 'last'
+                  device:str=Scoring.device, # auto, cpu, cuda or cuda:N
+                 )->tuple[PixelNet, dict]:
     "The run's network on pixels, in eval mode on `device`, and its checkpoint."
     ckpt = load_checkpoint(run_checkpoint(run_dir, checkpoint))
     net = model_from_checkpoint(ckpt).to(get_device(device), memory_format=torch.channels_last)
@@ -55,7 +61,8 @@ def load_for_maps(run_dir, checkpoint:str=Scoring.checkpoint, device:str=Scoring
 METHODS = dict(zip(CAM_METHODS, (GradCAM, GradCAMPlusPlus, EigenCAM, AblationCAM, ScoreCAM)))
 DEFAULT_METHODS = InterpretConfig.methods   # ablationcam and scorecam are 30-100x slower, so not among them
 
-def method_name(method)->str: return method if isinstance(method, str) else getattr(method, '__name__', repr(method))
+def method_name(method, # a name in `METHODS`, or a function
+               )->str: return method if isinstance(method, str) else getattr(method, '__name__', repr(method))
 
 @contextmanager
 def _quiet_package_bars():
@@ -67,10 +74,14 @@ def _quiet_package_bars():
     finally:
         for m, t in zip(mods, saved): m.tqdm = t
 
-def cam_maps(model:PixelNet, x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
+def cam_maps(model:PixelNet, # the network on pixels
+             x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
              targets, # class index per image whose evidence is mapped
              method='gradcam', # a name in `METHODS`, or a function (model, x, targets) -> maps
-             batch_size:int=InterpretConfig.batch_size, ablation_ratio:float=0.1, progress:bool=False)->np.ndarray:
+             batch_size:int=InterpretConfig.batch_size, # images per batch
+             ablation_ratio:float=0.1, # share of channels AblationCAM ablates
+             progress:bool=False, # show a progress bar
+            )->np.ndarray:
     "Maps (N, H, W) in [0, 1] of `method` for images `x`, computed in batches."
     if callable(method): return np.asarray(method(model, x, np.asarray(targets)), np.float32)
     kw = {'batch_size': 64, 'ratio_channels_to_ablate': ablation_ratio} if method == 'ablationcam' else {}
@@ -85,16 +96,23 @@ def cam_maps(model:PixelNet, x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
     return np.concatenate(out).astype(np.float32) if out else np.zeros((0, *x.shape[-2:]), np.float32)
 
 # %% ../nbs/06_interpret.ipynb #78a1bfc4
-def sample_per_class(pred:pd.DataFrame, n:int, seed:int=0)->pd.DataFrame:
+def sample_per_class(pred:pd.DataFrame, # a predictions table
+                     n:int, # rows per true plane at most
+                     seed:int=0, # seed of the sample
+                    )->pd.DataFrame:
     "Up to `n` rows of each true plane of predictions table `pred`, drawn with `seed`, in plane order."
     picks = [g.sample(min(n, len(g)), random_state=seed).index for _, g in pred.groupby('label')]
     return pred.loc[np.concatenate(picks) if picks else []].reset_index(drop=True)
 
-def mask_path(image)->Path:
+def mask_path(image, # an image of a FETAL_PLANES_DB-layout folder
+             )->Path:
     "Where the mask of `image` lives: `Masks/<name>.png` beside the image's folder (the synthetic generator's layout)."
     image = Path(image); return image.parent.parent/'Masks'/f'{image.stem}.png'
 
-def load_masks(images, size:int, resize:str='stretch')->tuple[np.ndarray, np.ndarray]:
+def load_masks(images, # image files
+               size:int, # side of the network input
+               resize:str='stretch', # 'stretch' or 'pad', as the images were
+              )->tuple[np.ndarray, np.ndarray]:
     "Masks of `images` resized as the images were, (N, size, size) bool, and whether each image has one."
     masks, has = np.zeros((len(images), size, size), bool), np.zeros(len(images), bool)
     for i, im in enumerate(images):
@@ -102,31 +120,45 @@ def load_masks(images, size:int, resize:str='stretch')->tuple[np.ndarray, np.nda
         if p.is_file(): masks[i], has[i] = resize_gray(read_gray(p), size, resize) > 127, True
     return masks, has
 
-def pick_examples(pred:pd.DataFrame, per_class:int=InterpretConfig.per_class)->pd.DataFrame:
+def pick_examples(pred:pd.DataFrame, # a predictions table
+                  per_class:int=InterpretConfig.per_class, # correct and incorrect examples per plane, each
+                 )->pd.DataFrame:
     "For each true plane the `per_class` most confident correct and incorrect predictions (column `correct`)."
     pred = pred.assign(correct=pred['label'] == pred['pred_label']).sort_values('confidence', ascending=False)
     return pred.groupby(['label', 'correct'], group_keys=False).head(per_class).sort_values(['label', 'correct'], ascending=[True, False]).reset_index(drop=True)
 
 # %% ../nbs/06_interpret.ipynb #6be14dea
-def pointing_game(maps:np.ndarray, masks:np.ndarray)->np.ndarray:
+def pointing_game(maps:np.ndarray, # heat maps (N, S, S)
+                  masks:np.ndarray, # bool masks of the defining structures (N, S, S)
+                 )->np.ndarray:
     "Per map: 1 if its maximum lies inside the mask, else 0 (ties for the maximum: the share of them inside)."
     m, k = maps.reshape(len(maps), -1), masks.reshape(len(masks), -1).astype(bool)
     top = m >= m.max(1, keepdims=True) - 1e-6
     return (top & k).sum(1) / top.sum(1)
 
-def energy_in_mask(maps:np.ndarray, masks:np.ndarray)->np.ndarray:
+def energy_in_mask(maps:np.ndarray, # heat maps (N, S, S)
+                   masks:np.ndarray, # bool masks of the defining structures (N, S, S)
+                  )->np.ndarray:
     "Per map: the share of its (non-negative) total inside the mask; NaN for an all-zero map."
     m = np.clip(maps, 0, None).reshape(len(maps), -1).astype(np.float64); total = m.sum(1)
     inside = (m * masks.reshape(len(masks), -1)).sum(1)
     return np.divide(inside, total, out=np.full(len(m), np.nan), where=total > 0)
 
-def baseline_maps(n:int, size:int, kind:str)->np.ndarray:
+def baseline_maps(n:int, # how many maps
+                  size:int, # their side
+                  kind:str, # 'uniform' or 'gaussian' (centred)
+                 )->np.ndarray:
     "`n` maps of side `size` that know nothing of the image: 'uniform' or a centred 'gaussian' (sigma = size / 4)."
     if kind == 'uniform': return np.ones((n, size, size), np.float32)
     yy, xx = np.mgrid[:size, :size] - (size - 1) / 2
     return np.broadcast_to(np.exp(-(xx ** 2 + yy ** 2) / (2 * (size / 4) ** 2)).astype(np.float32), (n, size, size)).copy()
 
-def patient_mean_ci(values, patients, n_boot:int=Scoring.n_boot, seed:int=0, level:float=0.95)->dict:
+def patient_mean_ci(values, # one value per image (NaN: none)
+                    patients, # patient of each image
+                    n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
+                    seed:int=0, # seed of the resampling
+                    level:float=0.95, # coverage of the interval
+                   )->dict:
     "Mean of per-image `values` (NaN ignored) and its interval by bootstrap over `patients`."
     v, p = np.asarray(values, np.float64), np.asarray(patients)
     ok = np.isfinite(v); v, p = v[ok], p[ok]
@@ -152,7 +184,13 @@ def _per_plane(table_rows:list, name:str, scores:dict, labels, patients, n_boot,
         table_rows.append(row)
 
 def localisation(maps:dict, # method name -> maps (N, S, S)
-                 masks:np.ndarray, labels, patients, correct=None, n_boot:int=Scoring.n_boot, seed:int=0)->pd.DataFrame:
+                 masks:np.ndarray, # bool masks of the defining structures (N, S, S)
+                 labels, # true class of each image
+                 patients, # patient of each image
+                 correct=None, # whether each image was predicted right (None: not split by it)
+                 n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
+                 seed:int=0, # seed of the resampling
+                )->pd.DataFrame:
     "Pointing game and energy in the mask per method and the two baselines, over all images and per plane, with patient intervals."
     n, size = masks.shape[0], masks.shape[-1]
     rows = []
@@ -169,7 +207,14 @@ def _ranks(maps:np.ndarray, rng)->np.ndarray:
     return ranks.reshape(maps.shape)
 
 @torch.no_grad()
-def deletion_insertion(model:nn.Module, x:torch.Tensor, targets, maps:np.ndarray, steps:int=InterpretConfig.steps, seed:int=0, batch_size:int=64)->dict:
+def deletion_insertion(model:nn.Module, # the network on pixels (`PixelNet`)
+                       x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
+                       targets, # class index per image
+                       maps:np.ndarray, # heat maps (N, H, W) that order the pixels
+                       steps:int=InterpretConfig.steps, # steps of the curves
+                       seed:int=0, # seed that breaks ties between equal pixels
+                       batch_size:int=64, # images per forward pass
+                      )->dict:
     "Probability of class `targets` as pixels are deleted (to black) and inserted (into a blurred copy) in the order of `maps`: curves (N, steps + 1)."
     model.eval(); dev = next(model.parameters()).device
     n, _, h, w = x.shape
@@ -188,9 +233,18 @@ def deletion_insertion(model:nn.Module, x:torch.Tensor, targets, maps:np.ndarray
             curves[kind].append(p.gather(2, targets[i:j, None, None].expand(-1, steps + 1, 1))[..., 0].numpy())
     return {k: np.concatenate(v) if v else np.zeros((0, steps + 1)) for k, v in curves.items()}
 
-def curve_area(curves:np.ndarray)->np.ndarray: return np.trapezoid(curves, dx=1 / (curves.shape[1] - 1), axis=1)
+def curve_area(curves:np.ndarray, # probabilities (N, steps + 1) along deletion or insertion
+              )->np.ndarray: return np.trapezoid(curves, dx=1 / (curves.shape[1] - 1), axis=1)
 
-def faithfulness(model:nn.Module, x:torch.Tensor, targets, maps:dict, patients, steps:int=InterpretConfig.steps, n_boot:int=Scoring.n_boot, seed:int=0)->tuple[pd.DataFrame, dict]:
+def faithfulness(model:nn.Module, # the network on pixels (`PixelNet`)
+                 x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
+                 targets, # class index per image
+                 maps:dict, # method name -> heat maps (N, H, W)
+                 patients, # patient of each image
+                 steps:int=InterpretConfig.steps, # steps of the curves
+                 n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
+                 seed:int=0, # seed of the random order and the resampling
+                )->tuple[pd.DataFrame, dict]:
     "Deletion and insertion areas per method and for a random order, with patient intervals; and the mean curves."
     rng = np.random.default_rng(seed)
     rand = deletion_insertion(model, x, targets, rng.random((len(x), *x.shape[-2:])).astype(np.float32), steps=steps, seed=seed)
@@ -219,7 +273,10 @@ def _reinit(module:nn.Module):
         elif isinstance(m, nn.Linear):
             r = 1 / math.sqrt(m.out_features); nn.init.uniform_(m.weight, -r, r); nn.init.zeros_(m.bias)
 
-def randomised(model:PixelNet, stages:int, seed:int=0)->PixelNet:
+def randomised(model:PixelNet, # the trained network on pixels
+               stages:int, # blocks of `CASCADE` to re-initialise, from the top
+               seed:int=0, # seed of the new weights
+              )->PixelNet:
     "A copy of `model` with the first `stages` blocks of `CASCADE` (from the head down) re-initialised."
     m = copy.deepcopy(model)
     with torch.random.fork_rng(devices=[]):
@@ -227,14 +284,23 @@ def randomised(model:PixelNet, stages:int, seed:int=0)->PixelNet:
         for name in CASCADE[:stages]: _reinit(m.net.get_submodule(name))
     return m.eval()
 
-def rank_correlation(a:np.ndarray, b:np.ndarray)->np.ndarray:
+def rank_correlation(a:np.ndarray, # maps (N, H, W)
+                     b:np.ndarray, # maps (N, H, W) to compare with
+                    )->np.ndarray:
     "Spearman rank correlation of each pair of maps; 0 where either map is constant."
     ra = rankdata(a.reshape(len(a), -1), axis=1); rb = rankdata(b.reshape(len(b), -1), axis=1)
     ra, rb = ra - ra.mean(1, keepdims=True), rb - rb.mean(1, keepdims=True)
     den = np.sqrt((ra ** 2).sum(1) * (rb ** 2).sum(1))
     return np.divide((ra * rb).sum(1), den, out=np.zeros(len(a)), where=den > 0)
 
-def cascading_randomisation(model:PixelNet, x:torch.Tensor, targets, methods:list, seed:int=0, batch_size:int=InterpretConfig.batch_size, progress:bool=False)->pd.DataFrame:
+def cascading_randomisation(model:PixelNet, # the trained network on pixels
+                            x:torch.Tensor, # images (N, 1, H, W) in [0, 1]
+                            targets, # class index per image
+                            methods:list, # names in `METHODS`
+                            seed:int=0, # seed of the new weights
+                            batch_size:int=InterpretConfig.batch_size, # images per batch of the methods
+                            progress:bool=False, # show a progress bar
+                           )->pd.DataFrame:
     "Mean Spearman correlation between each method's maps of the trained network and of copies randomised down to each block."
     trained = {method_name(m): cam_maps(model, x, targets, m, batch_size) for m in methods}
     rows = []
@@ -245,13 +311,18 @@ def cascading_randomisation(model:PixelNet, x:torch.Tensor, targets, methods:lis
             rows.append({'method': method_name(m), 'randomised_down_to': CASCADE[s - 1], 'stage': s, 'spearman': float(r.mean()), 'sd': float(r.std())})
     return pd.DataFrame(rows)
 
-def insensitive_methods(table:pd.DataFrame, threshold:float=0.5)->list[str]:
+def insensitive_methods(table:pd.DataFrame, # from `cascading_randomisation`
+                        threshold:float=0.5, # correlation at full randomisation that makes a method insensitive
+                       )->list[str]:
     "Methods whose maps still correlate at least `threshold` with the trained ones when the whole network is random."
     last = table[table['stage'] == table['stage'].max()]
     return last.loc[last['spearman'] >= threshold, 'method'].tolist()
 
 # %% ../nbs/06_interpret.ipynb #51b2f6be
-def to_original(m:np.ndarray, shape:tuple, resize:str='stretch')->np.ndarray:
+def to_original(m:np.ndarray, # a map (S, S) of the network input
+                shape:tuple, # (H, W) of the original image
+                resize:str='stretch', # how the image was made square: 'stretch' or 'pad'
+               )->np.ndarray:
     "Map `m` (S, S) of a square network input back onto an original image of `shape` (H, W)."
     h, w = shape; s = m.shape[0]
     if resize == 'pad':
@@ -267,7 +338,11 @@ def _show(ax, img, m, title, box=None):
         ax.add_patch(Rectangle((l * w, t * h), (r - l) * w, (b - t) * h, fill=False, ec='white', lw=1, ls='--'))
     ax.set_title(title, fontsize=7); ax.axis('off')
 
-def overlay_grid(examples:pd.DataFrame, maps:np.ndarray, resize:str='stretch', title:str='')->plt.Figure:
+def overlay_grid(examples:pd.DataFrame, # from `pick_examples`
+                 maps:np.ndarray, # their heat maps (N, S, S)
+                 resize:str='stretch', # 'stretch' or 'pad'
+                 title:str='', # above the grid
+                )->plt.Figure:
     "Heat maps of `examples` (from `pick_examples`) on their original images: a row per plane, correct predictions left, errors right."
     examples = examples.reset_index(drop=True)
     planes = sorted(examples['label'].unique()); k = max(1, int(examples.groupby(['label', 'correct']).size().max()))
@@ -284,7 +359,11 @@ def overlay_grid(examples:pd.DataFrame, maps:np.ndarray, resize:str='stretch', t
     fig.suptitle(title or 'Heat maps on the original images (left: correct, right: errors)', fontsize=10); fig.tight_layout()
     return fig
 
-def methods_figure(x:torch.Tensor, maps:dict, titles:list, k:int=6)->plt.Figure:
+def methods_figure(x:torch.Tensor, # images (N, 1, S, S) in [0, 1]
+                   maps:dict, # method name -> maps (N, S, S)
+                   titles:list, # a title per image
+                   k:int=6, # images shown
+                  )->plt.Figure:
     "The first `k` images as the network saw them, and each method's map over them."
     k = min(k, len(x)); fig, axes = plt.subplots(k, len(maps) + 1, figsize=(1.9 * (len(maps) + 1), 1.9 * k), squeeze=False)
     for i in range(k):
@@ -299,7 +378,10 @@ SHORTCUT_BOX = (0.55, 0.70, 0.97, 0.97)   # left, top, right, bottom, as shares 
 def _box_pixels(shape, box=SHORTCUT_BOX)->tuple:
     h, w = shape; return round(box[1] * h), round(box[3] * h), round(box[0] * w), round(box[2] * w)
 
-def draw_marker(arr:np.ndarray, label:int, box=SHORTCUT_BOX)->np.ndarray:
+def draw_marker(arr:np.ndarray, # uint8 grayscale (H, W)
+                label:int, # the class index the marker encodes
+                box=SHORTCUT_BOX, # where the marker goes: (x0, y0, x1, y1) as shares of the width and height
+               )->np.ndarray:
     "`arr` (H, W) with an opaque box whose lit cell (of 2 x 3, row by row) encodes class `label`."
     t, b, l, r = _box_pixels(arr.shape, box)
     out = arr.copy(); out[t:b, l:r] = 0
@@ -307,14 +389,20 @@ def draw_marker(arr:np.ndarray, label:int, box=SHORTCUT_BOX)->np.ndarray:
     out[round(t + (i + 0.05) * ch):round(t + (i + 0.95) * ch), round(l + (j + 0.05) * cw):round(l + (j + 0.95) * cw)] = 255
     return out
 
-def read_marker(arr:np.ndarray, box=SHORTCUT_BOX)->int:
+def read_marker(arr:np.ndarray, # uint8 grayscale (H, W) with a marker
+                box=SHORTCUT_BOX, # where it is (as in `draw_marker`)
+               )->int:
     "The class a marker drawn by `draw_marker` encodes (its brightest cell)."
     t, b, l, r = _box_pixels(arr.shape, box); cell = arr[t:b, l:r].astype(float)
     ch, cw = (b - t) / 2, (r - l) / 3
     return int(np.argmax([cell[round((i + 0.3) * ch):round((i + 0.7) * ch), round((j + 0.3) * cw):round((j + 0.7) * cw)].mean()
                           for i in range(2) for j in range(3)]))
 
-def box_masks(images, size:int, resize:str='stretch', box=SHORTCUT_BOX)->np.ndarray:
+def box_masks(images, # image files
+              size:int, # side of the network input
+              resize:str='stretch', # 'stretch' or 'pad'
+              box=SHORTCUT_BOX, # where the marker is (as in `draw_marker`)
+             )->np.ndarray:
     "Masks (N, size, size) of the marker box of each image, resized as the image was."
     out = np.zeros((len(images), size, size), bool)
     for i, im in enumerate(images):
@@ -323,8 +411,11 @@ def box_masks(images, size:int, resize:str='stretch', box=SHORTCUT_BOX)->np.ndar
         out[i] = resize_gray(m, size, resize) > 127
     return out
 
-def write_shortcut_variant(src, out, shuffle:bool=False, # only the test images, each with another plane's marker
-                           seed:int=0)->Path:
+def write_shortcut_variant(src, # a FETAL_PLANES_DB-layout folder
+                           out, # the marked copy to write
+                           shuffle:bool=False, # only the test images, each with another plane's marker
+                           seed:int=0, # seed of the shuffle
+                          )->Path:
     "A copy of FETAL_PLANES_DB-layout folder `src` in `out` whose images carry the plane's marker; reused when already written alike."
     src, out = Path(src), Path(out)
     if not (src/CSV_NAME).is_file(): raise FetalUSError(f"{src}: the shortcut experiment needs a FETAL_PLANES_DB-layout folder ({CSV_NAME} + Images/)")
@@ -474,7 +565,8 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
     return plain(result)
 
 # %% ../nbs/06_interpret.ipynb #fbff6582
-def plot_localisation(loc:pd.DataFrame)->plt.Figure:
+def plot_localisation(loc:pd.DataFrame, # from `localisation`
+                     )->plt.Figure:
     "Pointing game and energy in the mask (all images) per method beside the baselines, with 95% intervals."
     a = loc[loc['plane'] == 'all'].reset_index(drop=True)
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(a) + 1.5), sharey=True)
@@ -485,7 +577,8 @@ def plot_localisation(loc:pd.DataFrame)->plt.Figure:
     fig.suptitle('Localisation against the ground-truth masks (grey: maps that know nothing)', fontsize=10); fig.tight_layout()
     return fig
 
-def plot_faithfulness(curves:dict)->plt.Figure:
+def plot_faithfulness(curves:dict, # method name -> mean deletion and insertion curves
+                     )->plt.Figure:
     "Mean deletion and insertion curves per method and for the random order."
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
     for ax, kind in zip(axes, ('deletion', 'insertion')):
@@ -497,7 +590,8 @@ def plot_faithfulness(curves:dict)->plt.Figure:
     axes[1].legend(fontsize=8); fig.tight_layout()
     return fig
 
-def plot_sanity(table:pd.DataFrame)->plt.Figure:
+def plot_sanity(table:pd.DataFrame, # from `cascading_randomisation`
+               )->plt.Figure:
     "Spearman correlation of trained and randomised maps as the randomisation cascades from the head down."
     fig, ax = plt.subplots(figsize=(8, 3.4))
     for name, g in table.groupby('method', sort=False): ax.errorbar(g['stage'], g['spearman'], yerr=g['sd'], marker='o', capsize=2, label=name)

@@ -28,14 +28,17 @@ NORMALIZATIONS = {  # grayscale mean and std
     'imagenet': (0.449, 0.226),  # ImageNet's channel means (0.485, 0.456, 0.406) and stds (0.229, 0.224, 0.225), averaged
 }
 
-def normalize(x:torch.Tensor, normalization:str='imagenet')->torch.Tensor:
+def normalize(x:torch.Tensor, # grayscale batch (N, 1, H, W) in [0, 1]
+              normalization:str='imagenet', # 'imagenet' (the ImageNet gray mean and std) or 'none'
+             )->torch.Tensor:
     "Scale uint8-range or [0, 1] grayscale batch `x` (N,1,H,W) in [0, 1] by the named mean and std."
     if normalization not in NORMALIZATIONS: raise FetalUSError(f"normalization {normalization!r} is not one of {list(NORMALIZATIONS)}")
     mean, std = NORMALIZATIONS[normalization]
     return (x - mean) / std
 
 def to_pixels(images, # uint8 images (N, H, W): a tensor on any device, an array, or a list of arrays
-              device='cpu')->torch.Tensor:
+              device='cpu', # where the batch goes
+             )->torch.Tensor:
     "uint8 images as a float batch (N, 1, H, W) of pixels in [0, 1] on `device` (what heat maps perturb)."
     x = images if isinstance(images, torch.Tensor) else torch.from_numpy(np.asarray(images))
     return x.to(device, non_blocking=True).unsqueeze(1).float().div_(255)
@@ -50,12 +53,14 @@ def to_input(images, # uint8 images (N, H, W): a tensor on any device, an array,
     if transform is not None: x = transform(x)
     return normalize(x, normalization).contiguous(memory_format=torch.channels_last)
 
-def autocast(device:torch.device):
+def autocast(device:torch.device, # where the forward pass runs
+            ):
     "bf16 autocast on CUDA (where it doubles the speed), a no-op elsewhere: every forward pass of the project runs under it."
     return torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda')
 
 # %% ../nbs/03_model.ipynb #f508f5df
-def fold_to_gray(conv:nn.Conv2d)->nn.Conv2d:
+def fold_to_gray(conv:nn.Conv2d, # a first convolution that takes RGB
+                )->nn.Conv2d:
     "A one-input-channel copy of RGB `conv` whose output on `x` equals `conv`'s on `x` replicated to 3 channels."
     gray = nn.Conv2d(1, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, conv.dilation, conv.groups, conv.bias is not None)
     with torch.no_grad():
@@ -66,23 +71,30 @@ def fold_to_gray(conv:nn.Conv2d)->nn.Conv2d:
 # %% ../nbs/03_model.ipynb #fc4c3986
 class FetalNet(nn.Module):
     "EfficientNet-B0 features on one input channel, average pooling, and a dropout + linear head."
-    def __init__(self, backbone:nn.Module, num_classes:int=len(CLASSES), dropout:float=0.2):
+    def __init__(self, backbone:nn.Module, # torchvision's EfficientNet-B0 (its first convolution is made one-channel)
+                 num_classes:int=len(CLASSES), # outputs of the head
+                 dropout:float=0.2, # before the head
+                ):
         super().__init__()
         backbone.features[0][0] = fold_to_gray(backbone.features[0][0])
         self.features, self.pool = backbone.features, nn.AdaptiveAvgPool2d(1)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(FEATURES, num_classes))
         self.base_frozen = False
 
-    def embed(self, x): return self.pool(self.features(x)).flatten(1)
-    def forward(self, x): return self.head(self.embed(x))
+    def embed(self, x # normalised input (N, 1, H, W)
+             ): return self.pool(self.features(x)).flatten(1)
+    def forward(self, x # normalised input (N, 1, H, W)
+               ): return self.head(self.embed(x))
 
-    def freeze_base(self, frozen:bool=True):
+    def freeze_base(self, frozen:bool=True # False unfreezes it
+                   ):
         "Freeze (or unfreeze) the base: its weights get no gradients and its BatchNorm statistics stay fixed."
         self.base_frozen = frozen
         for p in self.features.parameters(): p.requires_grad_(not frozen)
         return self.train(self.training)
 
-    def train(self, mode:bool=True):
+    def train(self, mode:bool=True # False: evaluation mode
+             ):
         super().train(mode)
         if self.base_frozen: self.features.eval()
         return self
@@ -90,11 +102,15 @@ class FetalNet(nn.Module):
 # %% ../nbs/03_model.ipynb #f8dac94e
 WEIGHTS_URL = EfficientNet_B0_Weights.IMAGENET1K_V1.url
 
-def imagenet_weights_path(url:str=WEIGHTS_URL)->Path:
+def imagenet_weights_path(url:str=WEIGHTS_URL, # the weights file's address (its name is the cache file's)
+                         )->Path:
     "Where torch hub keeps (and this project looks for) the weights file at `url`."
     return Path(torch.hub.get_dir())/'checkpoints'/os.path.basename(url)
 
-def download_weights(url:str, path, timeout:float=60):
+def download_weights(url:str, # the weights file's address
+                     path, # where to write it
+                     timeout:float=60, # seconds to wait for the server
+                    ):
     "Download `url` to `path`, checking the SHA-256 prefix that torch hub file names carry (`name-<prefix>.pth`)."
     m = torch.hub.HASH_REGEX.search(os.path.basename(url))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +125,9 @@ def download_weights(url:str, path, timeout:float=60):
                            f"(or set $TORCH_HOME), or train from scratch with --weights none.") from None
     finally: socket.setdefaulttimeout(old)
 
-def imagenet_state_dict(url:str=WEIGHTS_URL, timeout:float=60)->dict:
+def imagenet_state_dict(url:str=WEIGHTS_URL, # the weights file's address
+                        timeout:float=60, # seconds to wait for the server, when it must be downloaded
+                       )->dict:
     "EfficientNet-B0's ImageNet weights from the torch hub cache (downloaded there first if missing), loaded with `weights_only=True`."
     path = imagenet_weights_path(url)
     if not path.exists(): download_weights(url, path, timeout)
@@ -119,7 +137,8 @@ def imagenet_state_dict(url:str=WEIGHTS_URL, timeout:float=60)->dict:
                            f"{path.name} there, or use --weights none") from None
 
 # %% ../nbs/03_model.ipynb #345dc7ff
-def load_torch_file(path):
+def load_torch_file(path, # a file written by `torch.save`
+                   ):
     "Load a PyTorch file with `weights_only=True` (no pickled code runs); any failure is a `FetalUSError` naming the file."
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0: raise FetalUSError(f"{path}: empty (0-byte) file, not a PyTorch file")
@@ -146,7 +165,8 @@ def _state_dict(obj, path)->dict:
                            "EfficientNet-B0 weights or a fetal_us checkpoint")
     return sd
 
-def load_weights_file(path)->dict:
+def load_weights_file(path, # a torchvision EfficientNet-B0 state dict, or a fetal_us checkpoint
+                     )->dict:
     "A state dict from a file: torchvision's EfficientNet-B0 format, or a fetal_us checkpoint's `model`."
     path = Path(path)
     if path.is_dir(): raise FetalUSError(f"weights file {path} is a folder; pass imagenet, none, or the path of a weights file (e.g. RUN_DIR/best.pt)")
@@ -176,7 +196,9 @@ def zero_init_residuals(features:nn.Module # EfficientNet-B0's `features`
     return features
 
 def build_model(weights:str=RunConfig.weights, # 'imagenet', 'none', or a file with a state dict
-                num_classes:int=len(CLASSES), dropout:float=0.2)->FetalNet:
+                num_classes:int=len(CLASSES), # outputs of the head
+                dropout:float=0.2, # before the head
+               )->FetalNet:
     "EfficientNet-B0 with a `num_classes` head on single-channel input, initialised from `weights`."
     net = torchvision.models.efficientnet_b0(weights=None)
     if weights == 'none': zero_init_residuals(net.features)
@@ -197,14 +219,18 @@ def _load_matching(model, sd, where):
 # %% ../nbs/03_model.ipynb #1f5c641a
 FREEZE_POLICIES = ('head', 'full', 'staged')
 
-def base_frozen_at(policy:str, epoch:int, head_epochs:int=1)->bool:
+def base_frozen_at(policy:str, # a freeze policy (FREEZE_POLICIES)
+                   epoch:int, # 0-based
+                   head_epochs:int=1, # epochs of the head alone under 'head_then_full'
+                  )->bool:
     "Whether the base is frozen in `epoch` (0-based) under `policy`."
     if policy not in FREEZE_POLICIES: raise FetalUSError(f"freeze policy {policy!r} is not one of {FREEZE_POLICIES}")
     return policy == 'head' or (policy == 'staged' and epoch < head_epochs)
 
 # %% ../nbs/03_model.ipynb #2f7d0c11
 @torch.no_grad()
-def calibrate_batchnorm(model:FetalNet, batches, # iterable of normalised input batches
+def calibrate_batchnorm(model:FetalNet, # the network whose base's statistics are re-estimated
+                        batches, # iterable of normalised input batches
                        ):
     "Re-estimate the base's BatchNorm running statistics as exact averages over `batches`."
     bns = [m for m in model.features.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -218,43 +244,60 @@ def calibrate_batchnorm(model:FetalNet, batches, # iterable of normalised input 
     return model
 
 # %% ../nbs/03_model.ipynb #f83f195e
-def frozen_embedder(model:FetalNet)->nn.Module:
+def frozen_embedder(model:FetalNet, # a trained network
+                   )->nn.Module:
     "An inference-only copy of `model.embed` with BatchNorm folded into the convolutions."
     from torch.fx.experimental.optimization import fuse
     features = fuse(copy.deepcopy(model.features).eval())
     return nn.Sequential(features, nn.AdaptiveAvgPool2d(1), nn.Flatten(1)).eval()
 
 # %% ../nbs/03_model.ipynb #f4da920a
-def cpu_copy(obj):
+def cpu_copy(obj, # a tensor, or dicts, lists and tuples of them
+            ):
     "`obj` with every tensor copied to the CPU (a copy even where it already is, so later in-place updates don't reach it)."
     if isinstance(obj, torch.Tensor): return obj.detach().to('cpu', copy=True)
     if isinstance(obj, dict): return {k: cpu_copy(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return type(obj)(cpu_copy(v) for v in obj)
     return copy.deepcopy(obj)
 
-def checkpoint_digest(path)->str:
+def checkpoint_digest(path, # a checkpoint file
+                     )->str:
     "A digest of a checkpoint file's bytes: files derived from a checkpoint (calibration, metrics, `ood.pt`) name the one they measured."
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()[:16]
 
-def checkpoint_dict(model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->dict:
+def checkpoint_dict(model:nn.Module, # the network
+                    img_size:int, # side in px it was trained at
+                    normalization:str, # its input normalisation
+                    recipe:dict|None=None, # the training recipe (as a dict)
+                    **extra, # more entries, e.g. the training state to resume
+                   )->dict:
     "`model` and what is needed to use it, as a self-describing dict of CPU tensors and plain data."
     return {'arch': ARCH, 'classes': list(CLASSES), 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
             'mean_std': list(NORMALIZATIONS[normalization]), 'recipe': recipe or {}, 'versions': versions(),
             'model': cpu_copy(model.state_dict()), **cpu_copy(extra)}
 
-def write_checkpoint(path, ckpt:dict)->Path:
+def write_checkpoint(path, # the file to write
+                     ckpt:dict, # a checkpoint dict (`checkpoint_dict`)
+                    )->Path:
     "Write checkpoint dict `ckpt` to `path` atomically."
     with atomic_path(path) as tmp: torch.save(ckpt, tmp)
     return Path(path)
 
-def save_checkpoint(path, model:nn.Module, img_size:int, normalization:str, recipe:dict|None=None, **extra)->Path:
+def save_checkpoint(path, # the file to write
+                    model:nn.Module, # the network
+                    img_size:int, # side in px it was trained at
+                    normalization:str, # its input normalisation
+                    recipe:dict|None=None, # the training recipe (as a dict)
+                    **extra, # more entries, e.g. the training state to resume
+                   )->Path:
     "Write `model` and what is needed to use it to `path`, atomically."
     return write_checkpoint(path, checkpoint_dict(model, img_size, normalization, recipe, **extra))
 
-def load_checkpoint(path, classes=CLASSES,
+def load_checkpoint(path, # a checkpoint written by `save_checkpoint`
+                    classes=CLASSES, # the classes it must predict, in order
                     require:tuple=(), # entries the caller needs besides the model, e.g. the training state to resume
                    )->dict:
     "Read and check a fetal_us checkpoint."
@@ -272,7 +315,8 @@ def load_checkpoint(path, classes=CLASSES,
         raise FetalUSError(f"{path}: trained for classes {ckpt['classes']}, expected {list(classes)} in that order")
     return ckpt
 
-def model_from_checkpoint(ckpt:dict)->FetalNet:
+def model_from_checkpoint(ckpt:dict, # a loaded checkpoint (`load_checkpoint`)
+                         )->FetalNet:
     "The model stored in a loaded checkpoint, in eval mode."
     model = FetalNet(torchvision.models.efficientnet_b0(weights=None), len(ckpt['classes']), ckpt.get('recipe', {}).get('dropout', 0.2))
     _load_matching(model, ckpt['model'], 'checkpoint')

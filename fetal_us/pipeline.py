@@ -39,7 +39,8 @@ def _dropped(cell)->bool:
     if REPORT_SKIP_TAGS & set(cell.metadata.get('tags', [])): return True
     return cell.cell_type == 'code' and (bool(re.search(r'^\s*#\|\s*eval:\s*false', src, re.M)) or 'nbdev_' + 'export()' in src)
 
-def report_notebook(notebook)->nbformat.NotebookNode:
+def report_notebook(notebook, # a stage notebook
+                   )->nbformat.NotebookNode:
     "The notebook as a report runs it: without cells tagged `test` or `explain`, the export cell and `#| eval: false` cells."
     nb = nbformat.read(notebook, as_version=4)
     if not any('parameters' in c.metadata.get('tags', []) for c in nb.cells):
@@ -50,7 +51,8 @@ def report_notebook(notebook)->nbformat.NotebookNode:
 # %% ../nbs/07_pipeline.ipynb #366e503f
 _PROGRESS = re.compile(r'\d+%\||\|\s*\d+/\d+ \[|\d+(it|img|batch|B)/s\]')
 
-def drop_progress(text:str)->str:
+def drop_progress(text:str, # a cell's text output
+                 )->str:
     "`text` without tqdm progress-bar lines (a report is read after the fact, not watched)."
     return '\n'.join(l for l in re.split(r'[\r\n]', text) if l.strip() and not _PROGRESS.search(l))
 
@@ -62,7 +64,9 @@ def _clean_outputs(nb:nbformat.NotebookNode)->nbformat.NotebookNode:
         c.outputs = [o for o in c.outputs if not (o.output_type == 'stream' and not o.text.strip())]
     return nb
 
-def render_html(executed, html_path):
+def render_html(executed, # an executed notebook
+                html_path, # the HTML file to write
+               ):
     "Render an executed notebook to HTML without input cells or progress bars."
     from nbconvert import HTMLExporter
     nb = _clean_outputs(nbformat.read(executed, as_version=4))
@@ -74,7 +78,8 @@ def render_html(executed, html_path):
 _NOISE = re.compile(r'Kernel is running over TCP without encryption|susceptible to eavesdropping|KeyboardInterrupt caught in kernel')
 
 @contextmanager
-def filtered_stderr(pattern=_NOISE):
+def filtered_stderr(pattern=_NOISE, # lines to drop
+                   ):
     "Drop lines matching `pattern` from this process's stderr (file descriptor 2, which kernels inherit) while inside."
     sys.stderr.flush(); saved = os.dup(2); r, w = os.pipe(); os.dup2(w, 2); os.close(w)
     def pump():
@@ -94,7 +99,8 @@ class _Echo:
         if lines: print('\n'.join('    ' + l for l in lines), flush=True)
     def flush(self): pass
 
-def git_commit(path=None)->str:
+def git_commit(path=None, # a folder in the repository (None: this package's)
+              )->str:
     "The git commit of the repository at `path` (with '+changes' when the work tree differs), or 'unknown'."
     try:
         where = str(path or Path(fetal_us.__file__).resolve().parent)
@@ -112,7 +118,8 @@ def _data_of(params:dict)->str|None:
             if (cfg/'config.json').is_file(): return load_json(cfg/'config.json').get('data')
     return None
 
-def report_header(params:dict):
+def report_header(params:dict, # the report's parameters
+                 ):
     "Display the header of a report: data (SYNTHETIC banner on synthetic data), parameters, versions, date and git commit."
     from IPython.display import Markdown, display
     data = _data_of(params)
@@ -238,7 +245,9 @@ PROFILES = {   # each says only how it differs from the settings' own defaults
     'full': ReportSettings(n_boot=2000, methods='gradcam,gradcam++,eigencam,ablationcam', n=30, per_class=3, n_sanity=12, steps=24, shortcut=True),
 }
 
-def profile_params(profile:str='quick', overrides:dict|None=None)->dict:
+def profile_params(profile:str='quick', # 'quick' or 'full'
+                   overrides:dict|None=None, # parameter name -> value (text is converted to the default's type)
+                  )->dict:
     "The parameter set of `profile` with `overrides` (values as text are converted to the default's type); unknown names are refused."
     if profile not in PROFILES: raise FetalUSError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     base, names = PROFILES[profile], [f.name for f in fields(ReportSettings)]
@@ -304,7 +313,11 @@ def _code_digest(notebook:Path)->str:
     return h.hexdigest()[:12]
 
 def run_stages(stages, # (name, notebook path or name, parameters) in order
-               set_dir, force:bool=False, stream:bool=True, say=print)->list[Path]:
+               set_dir, # where the reports go
+               force:bool=False, # run every stage, also those whose inputs are unchanged
+               stream:bool=True, # print each notebook's output while it runs
+               say=print, # where the progress lines go
+              )->list[Path]:
     "Run each stage report into `set_dir`, reusing a stage whose inputs are unchanged since it last finished."
     set_dir = Path(set_dir); html, upstream = [], ''
     for k, (name, notebook, params) in enumerate(stages, 1):
@@ -323,10 +336,15 @@ def run_stages(stages, # (name, notebook path or name, parameters) in order
         upstream = stamp; html.append(set_dir/f'{name}.html')
     return html
 
-def make_reports(profile:str='quick', data=None, # data folder (default: the profile's)
-                 out='reports', run_name:str|None=None, # folder name of this parameter set (default: profile and parameter hash)
+def make_reports(profile:str='quick', # 'quick' (built-in synthetic data) or 'full'
+                 data=None, # data folder (default: the profile's)
+                 out='reports', # where the parameter sets' folders and index.html go
+                 run_name:str|None=None, # folder name of this parameter set (default: profile and parameter hash)
                  params:dict|None=None, # parameter overrides, e.g. {'epochs': 3}
-                 force:bool=False, stream:bool=True, say=print)->Path:
+                 force:bool=False, # run every stage, also those whose inputs are unchanged
+                 stream:bool=True, # print each notebook's output while it runs
+                 say=print, # where the progress lines go
+                )->Path:
     "Run every stage report for one parameter set into `out/NAME/`, write its index and `out/index.html`; return the index."
     from fetal_us.synthetic import write_synthetic
     p = profile_params(profile, {**({'data_dir': str(data)} if data else {}), **(params or {})})
@@ -352,7 +370,9 @@ def make_reports(profile:str='quick', data=None, # data folder (default: the pro
 SCAN_EVAL_SCHEMA = 1   # the layout of RUN_DIR/scan/scan_eval.json: written by the scanning report (08b), read by the index
 SCAN_RATES = ('frame_accuracy', 'segment_precision', 'segment_recall', 'segment_f1', 'retrieval')
 
-def headline(set_dir, params:dict)->dict:
+def headline(set_dir, # a finished parameter set's folder
+             params:dict, # its parameters
+            )->dict:
     "The headline numbers of a finished parameter set, from its runs' JSON files."
     main, _ = _runs(params); run = Path(set_dir)/'runs'/main
     ev = load_metrics(run/'eval'/'test')
@@ -396,7 +416,11 @@ def scan_card(s:dict # the headline's `scan` numbers
     return (f"{one('frame_accuracy', 'per frame')}<br>{one('segment_f1', 'segment F1')}<br>{one('retrieval', 'best-frame retrieval')}"
             f"<br><small>{s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames</small>")
 
-def write_index(set_dir, params:dict, profile:str, reports:list)->Path:
+def write_index(set_dir, # a finished parameter set's folder
+                params:dict, # its parameters
+                profile:str, # the profile it ran
+                reports:list, # its report HTML files, in order
+               )->Path:
     "Write `set_dir/index.html` and `set_dir/results.json`."
     set_dir = Path(set_dir); h = headline(set_dir, params)
     h.update(profile=profile, commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M'), versions={**versions(), 'grad-cam': _version('grad-cam')})
@@ -441,7 +465,8 @@ table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10
     with atomic_path(set_dir/'index.html') as tmp: Path(tmp).write_text(page, encoding='utf-8')
     return set_dir/'index.html'
 
-def readme_results(results:dict)->str:
+def readme_results(results:dict, # a set's results.json
+                  )->str:
     "The README's results table, from a set's `results.json`."
     r = results; f = lambda k: f"{fmt(r[k]['value'])} ({fmt_interval(r[k]['low'], r[k]['high'])})"
     pg, pb = r.get('pointing_game'), r.get('pixel_baseline')
@@ -453,13 +478,16 @@ def readme_results(results:dict)->str:
                      + ([''] + [f"{n[0].upper()}{n[1:]}." for n in (r.get('interval_note'), r.get('weights_note')) if n] if r.get('interval_note') or r.get('weights_note') else [])
                      + (['', scan_sentence(r['scan'])] if r.get('scan') else []))
 
-def scan_sentence(s:dict)->str:
+def scan_sentence(s:dict, # the headline's `scan` numbers
+                 )->str:
     "The README's line on the scanning report."
     v = lambda k: f"{fmt(s[k]['value'])} ({fmt_interval(s[k]['low'], s[k]['high'], why=s.get('interval_note') or 'not enough loops')})"
     return (f"Cine loops (`fetal-us scan` on {s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames; intervals over loops): per-frame accuracy "
             f"{v('frame_accuracy')}, segment F1 {v('segment_f1')}, best-frame retrieval {v('retrieval')}.")
 
-def update_readme(readme, results:dict)->bool:
+def update_readme(readme, # README.md
+                  results:dict, # a set's results.json
+                 )->bool:
     "Replace the block between `<!-- results:start -->` and `<!-- results:end -->` of `readme` with the table; False if it has none."
     readme = Path(readme); text = readme.read_text(encoding='utf-8')
     start, end = '<!-- results:start -->', '<!-- results:end -->'

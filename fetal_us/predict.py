@@ -28,14 +28,16 @@ __all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', '
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
 BLANK_STD = 2.0   # gray levels: a frame with less contrast than this shows nothing
 
-def is_dicom(path)->bool:
+def is_dicom(path, # any file
+            )->bool:
     "Whether `path` starts like a DICOM file (the 'DICM' marker after a 128-byte preamble)."
     try:
         with open(path, 'rb') as f: head = f.read(132)
     except OSError: return False
     return len(head) == 132 and head[128:] == b'DICM'
 
-def find_images(paths)->list[Path]:
+def find_images(paths, # files and folders
+               )->list[Path]:
     "Image and DICOM files in `paths` (files are kept as given, folders searched recursively; missing paths kept so they report)."
     out = []
     for p in map(Path, paths):
@@ -62,7 +64,8 @@ def _dicom_problem(ds, e:Exception)->str:
                 "install pylibjpeg, pylibjpeg-libjpeg and pylibjpeg-openjpeg (fetal_us's own requirements), or export it uncompressed")
     return f"not a readable DICOM image ({type(e).__name__}: {text[:200]})"
 
-def dicom_frames(path)->list[np.ndarray]:
+def dicom_frames(path, # a DICOM file
+                )->list[np.ndarray]:
     "The frames of DICOM file `path` as uint8 grayscale arrays, as a viewer shows them (colour converted once, palettes applied)."
     import pydicom
     try: ds = pydicom.dcmread(path)
@@ -109,7 +112,9 @@ def _is_predictions_csv(path:Path)->bool:
         with open(path, 'rb') as f: return f.read(11) == b'path,frame,'
     except OSError: return False
 
-def check_folder_path(folder, what:str='--cam')->Path:
+def check_folder_path(folder, # a folder to be written later
+                      what:str='--cam', # the option it came from, for the message
+                     )->Path:
     "`folder` as a Path, refused at once when it, or a folder above it, is a file (so a long job doesn't fail at its end)."
     folder = Path(folder)
     for p in (folder, *folder.parents):
@@ -118,7 +123,8 @@ def check_folder_path(folder, what:str='--cam')->Path:
             break
     return folder
 
-def read_frames(path)->list[np.ndarray]:
+def read_frames(path, # an image or DICOM file
+               )->list[np.ndarray]:
     "The grayscale uint8 frames of an image or DICOM file (one for an image file)."
     path = Path(path)
     if path.is_symlink() and not path.exists(): raise BadImage(path, BROKEN_LINK)
@@ -137,7 +143,12 @@ def _knn_distance(q:torch.Tensor, ref:torch.Tensor, k:int, skip_self:bool=False,
     return torch.cat(out) if out else torch.empty(0)
 
 @torch.no_grad()
-def embed(model, images:np.ndarray, normalization:str, device, batch_size:int=64)->torch.Tensor:
+def embed(model, # a `FetalNet`
+          images:np.ndarray, # uint8 (N, S, S) at the model's size
+          normalization:str, # the model's input normalisation
+          device, # where to run
+          batch_size:int=64, # images per forward pass
+         )->torch.Tensor:
     "L2-normalised pooled base features of uint8 images (N, S, S), on the CPU."
     model.eval(); out = []
     for i in range(0, len(images), batch_size):
@@ -145,7 +156,13 @@ def embed(model, images:np.ndarray, normalization:str, device, batch_size:int=64
         out.append(torch.nn.functional.normalize(model.embed(normalize(x, normalization)).float(), dim=1).cpu())
     return torch.cat(out) if out else torch.empty(0, 1280)
 
-def fit_ood(model, train_images:np.ndarray, normalization:str, device, k:int|None=None, quantile:float=0.95)->dict:
+def fit_ood(model, # a `FetalNet`
+            train_images:np.ndarray, # uint8 (N, S, S) training images at its size
+            normalization:str, # its input normalisation
+            device, # where to run
+            k:int|None=None, # which nearest neighbour's distance (None: 1 per 100 images, 1 to 10)
+            quantile:float=0.95, # share of training images under the threshold
+           )->dict:
     "Training features and the distance threshold: the `quantile` of the training images' leave-one-out k-NN distances."
     feats = embed(model, train_images, normalization, device)
     k = k or int(np.clip(len(feats) // 100, 1, 10))
@@ -153,7 +170,9 @@ def fit_ood(model, train_images:np.ndarray, normalization:str, device, k:int|Non
     d = _knn_distance(feats, feats, k, skip_self=True)
     return {'features': feats.half(), 'k': k, 'quantile': quantile, 'threshold': float(torch.quantile(d, quantile))}
 
-def ood_scores(feats:torch.Tensor, ood:dict)->np.ndarray:
+def ood_scores(feats:torch.Tensor, # L2-normalised features (N, 1280)
+               ood:dict, # from `fit_ood`
+              )->np.ndarray:
     "Distance of each feature row to its k-th nearest training image."
     return _knn_distance(feats.float(), ood['features'].float(), ood['k']).numpy()
 
@@ -184,7 +203,8 @@ def merge_shards(parts:list, # each rank's predictions table
 class Predictor:
     "The plane of new images from a run's checkpoint (or its ONNX export), calibrated, with abstention; call it with paths to get a DataFrame."
     def __init__(self, checkpoint, # RUN_DIR/best.pt (or last.pt) of a trained run, or a model.onnx from `export_onnx`
-                 device:str=Scoring.device, batch_size:int=ScanConfig.batch_size, # images per forward pass (the same default as a scan's)
+                 device:str=Scoring.device, # auto (CUDA if present), cpu, cuda or cuda:N
+                 batch_size:int=ScanConfig.batch_size, # images per forward pass (the same default as a scan's)
                  abstain_threshold:float|None=None, # calibrated confidence under which to abstain (default: the run's, from evaluation)
                  workers:int|None=None, # decoding processes (default: up to 4, 0 decodes in this process)
                  ood:bool=True, # flag images unlike the training images (fitted once, kept in RUN_DIR/ood.pt)
@@ -303,7 +323,9 @@ class Predictor:
                 **{f'p_{c}': float(v) for c, v in zip(CLASSES, p)}, 'confidence': conf, 'ood_score': float(o),
                 'abstain': bool(reasons), 'abstain_reason': '; '.join(reasons) or None, 'error': None}
 
-    def cams(self, df:pd.DataFrame, out)->list[Path]:
+    def cams(self, df:pd.DataFrame, # predictions from this predictor
+             out, # the folder for the overlay PNGs
+            )->list[Path]:
         "One Grad-CAM overlay PNG per predicted row of `df` in folder `out`, on the original image."
         if self.backend != 'torch':
             raise FetalUSError("Grad-CAM overlays (--cam) need the PyTorch checkpoint (they read the network's gradients); "
@@ -336,11 +358,15 @@ ONNX_SCHEMA = 1   # the metadata layout `open_onnx` reads
 
 class ExportedNet(nn.Module):
     "What an ONNX export computes: [0, 1] pixels (N, 1, S, S) to logits and the cosine distance to the k-th nearest training image."
-    def __init__(self, net:FetalNet, normalization:str, ood:dict|None):
+    def __init__(self, net:FetalNet, # the trained network
+                 normalization:str, # its input normalisation (put inside the graph)
+                 ood:dict|None, # `fit_ood`'s features and k (None: no distance output)
+                ):
         super().__init__(); self.net, (self.mean, self.std) = net, NORMALIZATIONS[normalization]
         self.k = ood['k'] if ood else 0
         self.register_buffer('reference', ood['features'].float() if ood else torch.zeros(0, FEATURES))
-    def forward(self, pixels:torch.Tensor):
+    def forward(self, pixels:torch.Tensor # (N, 1, S, S) in [0, 1]
+               ):
         feats = self.net.embed((pixels - self.mean) / self.std)
         logits = self.net.head(feats)
         if not self.k: return logits, torch.full_like(logits[:, 0], float('nan'))   # (a shape read from the input would fix the batch size)

@@ -67,7 +67,13 @@ class Probe:
         if self.kind == 'linear': return 2 * self.half
         return 2 * (self.r0 + (self.r1 - self.r0) * d) * np.sin(self.half)
 
-def place_probe(kind:str, w:int, h:int, half:float, outside:float, rng)->Probe:
+def place_probe(kind:str, # 'convex', 'transvaginal' or 'linear'
+                w:int, # image width in px
+                h:int, # image height in px
+                half:float, # sector half-angle (rad) of a convex or transvaginal probe
+                outside:float, # share of the image to leave dark
+                rng, # draws the placement
+               )->Probe:
     "A probe of `kind` whose field of view leaves the share `outside` of a `w` x `h` image dark (as far as the shape allows)."
     top, ax = rng.uniform(0.02, 0.07) * h, w / 2 + rng.uniform(-0.03, 0.03) * w
     rho, foot = rng.uniform(0.3, 0.55), rng.uniform(0.05, 0.08) * h  # convex array's radius (share of depth), transvaginal footprint (px)
@@ -92,7 +98,12 @@ class Grid:
     x: np.ndarray
     y: np.ndarray
 
-def probe_grid(probe:Probe, w:int, h:int, axial_px:float=2.1, line_px:float=3.2)->Grid:
+def probe_grid(probe:Probe, # where the field of view lies
+               w:int, # image width in px
+               h:int, # image height in px
+               axial_px:float=2.1, # px between depth samples
+               line_px:float=3.2, # px between scan lines, about
+              )->Grid:
     "Depth x line samples of the part of `probe`'s field of view inside a `w` x `h` image, `axial_px` apart in depth and about `line_px` between lines."
     yy, xx = np.meshgrid(np.linspace(0, h - 1, 48), np.linspace(0, w - 1, 64), indexing='ij')
     d, l = probe.polar(xx, yy)
@@ -123,7 +134,12 @@ def _scan_plan(grid:Grid, probe:Probe, w:int, h:int)->tuple:
         _SCAN_PLANS[key] = (fov, (at, at + 1, at + nl, at + nl + 1), iz - z0, il - l0)
     return _SCAN_PLANS[key]
 
-def scan_convert(b:np.ndarray, grid:Grid, probe:Probe, w:int, h:int)->tuple:
+def scan_convert(b:np.ndarray, # values on the probe grid (depth x line)
+                 grid:Grid, # the probe grid
+                 probe:Probe, # the probe
+                 w:int, # image width in px
+                 h:int, # image height in px
+                )->tuple:
     "Resample probe-grid values `b` onto the `w` x `h` image (bilinear); returns (image, field-of-view mask)."
     fov, corners, fz, fl = _scan_plan(grid, probe, w, h)
     tl, tr, bl, br = (b.ravel().take(i) for i in corners)  # the four grid samples around each pixel
@@ -133,22 +149,49 @@ def scan_convert(b:np.ndarray, grid:Grid, probe:Probe, w:int, h:int)->tuple:
     return out, fov
 
 # %% ../nbs/02_synthetic.ipynb #b7a40178
-def to_local(x, y, cx, cy, radius, angle):
+def to_local(x, # image x (px)
+             y, # image y (px)
+             cx, # x of the structure's centre
+             cy, # y of the structure's centre
+             radius, # px that make one unit of the local frame
+             angle, # rotation of the local frame (rad)
+            ):
     "Image coordinates `x`, `y` turned into a frame centred at (cx, cy), rotated by `angle`, scaled by `radius`."
     dx, dy, c, s = (x - cx) / radius, (y - cy) / radius, np.cos(angle), np.sin(angle)
     return c * dx + s * dy, -s * dx + c * dy
 
-def blob(u, v, a, b, cu=0., cv=0., edge=0.02):
+def blob(u, # local x (`to_local`)
+         v, # local y
+         a, # semi-axis along u
+         b, # semi-axis along v
+         cu=0., # centre along u
+         cv=0., # centre along v
+         edge=0.02, # width of the soft edge (local units)
+        ):
     "Filled ellipse with semi-axes a, b centred at (cu, cv)."
     d = np.sqrt(((u - cu) / a) ** 2 + ((v - cv) / b) ** 2)
     return np.clip(0.5 + (1 - d) * min(a, b) / edge, 0, 1)
 
-def band(u, v, a, b, thickness, cu=0., cv=0., edge=0.02):
+def band(u, # local x (`to_local`)
+         v, # local y
+         a, # semi-axis along u
+         b, # semi-axis along v
+         thickness, # width of the ring (local units)
+         cu=0., # centre along u
+         cv=0., # centre along v
+         edge=0.02, # width of the soft edge
+        ):
     "Elliptical ring of the given thickness."
     d = np.sqrt(((u - cu) / a) ** 2 + ((v - cv) / b) ** 2)
     return np.clip(0.5 + (thickness / 2 - np.abs(d - 1) * min(a, b)) / edge, 0, 1)
 
-def stick(u, v, p0, p1, thickness, edge=0.02):
+def stick(u, # local x (`to_local`)
+          v, # local y
+          p0, # (u, v) of one end
+          p1, # (u, v) of the other
+          thickness, # width (local units)
+          edge=0.02, # width of the soft edge
+         ):
     "Segment from p0 to p1 of the given thickness."
     (u0, v0), (u1, v1) = p0, p1
     du, dv = u1 - u0, v1 - v0
@@ -156,11 +199,17 @@ def stick(u, v, p0, p1, thickness, edge=0.02):
     dist = np.hypot(u - u0 - t * du, v - v0 - t * dv)
     return np.clip(0.5 + (thickness / 2 - dist) / edge, 0, 1)
 
-def paint(img, weight, value):
+def paint(img, # echogenicity map, changed in place
+          weight, # how much of `value` each pixel takes (0..1)
+          value, # the gray level to blend in
+         ):
     "Blend gray `value` into `img` in place by `weight`."
     img += weight * (value - img)
 
-def smooth_noise(rng, shape, cell:float):
+def smooth_noise(rng, # draws the field
+                 shape, # (rows, columns)
+                 cell:float, # size in samples over which it varies
+                ):
     "Zero-mean, unit-variance random field that varies smoothly over about `cell` samples."
     def spread(n):  # Gaussian interpolation weights from a coarse lattice (one knot per `cell` samples) to `n` samples
         k = np.arange(int(n / cell) + 4, dtype=np.float32) - 2
@@ -188,7 +237,14 @@ def _spine(img, bone, u, v, at, e):
     for du, dv in ((0, 0.09), (-0.11, -0.03), (0.11, -0.03)):
         w = blob(u, v, 0.065, 0.065, at[0] + du, at[1] + dv, e); paint(img, w, 0.97); bone += 0.6 * w
 
-def draw_brain(img, bone, u, v, rng, e, sub='Trans-thalamic'):
+def draw_brain(img, # echogenicity map on the probe grid, drawn in place
+               bone, # bone map, drawn in place
+               u, # local x of the grid (`to_local`)
+               v, # local y
+               rng, # draws the anatomy's variation
+               e, # soft-edge width in local units (1.5 px)
+               sub='Trans-thalamic', # the brain sub-plane: 'Trans-thalamic', 'Trans-cerebellum' or 'Trans-ventricular'
+              ):
     "Thick skull ellipse, midline echo, cavum septi pellucidi and the sub-plane's landmark (thalami, cerebellum or lateral ventricle)."
     b = rng.uniform(0.76, 0.86)
     _fluid(img, u, v, rng, 1.2, 1.05)
@@ -208,7 +264,13 @@ def draw_brain(img, bone, u, v, rng, e, sub='Trans-thalamic'):
         for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.06, 0.45, s * 0.3, e), 0.9)
     return lambda u, v: blob(u, v, 1.06, b + 0.06, edge=e) > 0.5
 
-def draw_abdomen(img, bone, u, v, rng, e):
+def draw_abdomen(img, # echogenicity map on the probe grid, drawn in place
+                 bone, # bone map, drawn in place
+                 u, # local x of the grid (`to_local`)
+                 v, # local y
+                 rng, # draws the anatomy's variation
+                 e, # soft-edge width in local units (1.5 px)
+                ):
     "Round section with abdominal wall, dark stomach bubble, umbilical vein, ribs' ends and spine."
     b = _round_section(img, u, v, rng, e, rng.uniform(0.2, 0.42))
     paint(img, blob(u, v, rng.uniform(0.22, 0.32), rng.uniform(0.14, 0.2), rng.uniform(-0.35, -0.1), rng.uniform(-0.45, -0.15), e), 0.03)
@@ -218,7 +280,13 @@ def draw_abdomen(img, bone, u, v, rng, e):
     _spine(img, bone, u, v, (0.0, 0.65 * b), e)
     return lambda u, v: blob(u, v, 1.03, b + 0.03, edge=e) > 0.5
 
-def draw_femur(img, bone, u, v, rng, e):
+def draw_femur(img, # echogenicity map on the probe grid, drawn in place
+               bone, # bone map, drawn in place
+               u, # local x of the grid (`to_local`)
+               v, # local y
+               rng, # draws the anatomy's variation
+               e, # soft-edge width in local units (1.5 px)
+              ):
     "A long bright (slightly bowed) bone in the soft tissue of the thigh; its acoustic shadow follows from attenuation."
     length, bow = rng.uniform(0.9, 1.2), rng.uniform(-0.06, 0.06)
     paint(img, blob(u, v, 1.3 * length, rng.uniform(0.35, 0.6), edge=3 * e), rng.uniform(0.2, 0.42))
@@ -228,7 +296,13 @@ def draw_femur(img, bone, u, v, rng, e):
     w = bone_w(u, v); paint(img, w, 0.97); bone += w
     return lambda u, v: bone_w(u, v) > 0.3
 
-def draw_thorax(img, bone, u, v, rng, e):
+def draw_thorax(img, # echogenicity map on the probe grid, drawn in place
+                bone, # bone map, drawn in place
+                u, # local x of the grid (`to_local`)
+                v, # local y
+                rng, # draws the anatomy's variation
+                e, # soft-edge width in local units (1.5 px)
+               ):
     "Round section with echogenic lungs, a four-chamber heart (dark chambers, bright septum), a ring of ribs and spine."
     b = _round_section(img, u, v, rng, e, rng.uniform(0.25, 0.5), (0.85, 0.98))
     hu0, hv0, ha = rng.uniform(-0.25, 0.0), rng.uniform(-0.3, -0.05), rng.uniform(0.5, 1.1)
@@ -245,7 +319,13 @@ def draw_thorax(img, bone, u, v, rng, e):
     _spine(img, bone, u, v, (0.0, 0.7 * b), e)
     return lambda u, v: blob(*heart_frame(u, v), 0.42, 0.36, edge=e) > 0.5
 
-def draw_cervix(img, bone, u, v, rng, e):
+def draw_cervix(img, # echogenicity map on the probe grid, drawn in place
+                bone, # bone map, drawn in place
+                u, # local x of the grid (`to_local`)
+                v, # local y
+                rng, # draws the anatomy's variation
+                e, # soft-edge width in local units (1.5 px)
+               ):
     "Transvaginal view: elongated cervix with an echogenic canal line in hypoechoic glands; the dark bladder beside it."
     side = rng.choice((-1, 1))
     if rng.random() < 0.85: paint(img, blob(u, v, rng.uniform(0.6, 1.0), rng.uniform(0.3, 0.5), rng.uniform(-0.3, 0.3), side * rng.uniform(0.8, 1.0), 0.1), 0.03)
@@ -257,7 +337,14 @@ def draw_cervix(img, bone, u, v, rng, e):
 
 OTHER_KINDS = ('limb', 'face', 'placenta', 'partial_skull', 'kidneys', 'spine')
 
-def draw_other(img, bone, u, v, rng, e, kind=None):
+def draw_other(img, # echogenicity map on the probe grid, drawn in place
+               bone, # bone map, drawn in place
+               u, # local x of the grid (`to_local`)
+               v, # local y
+               rng, # draws the anatomy's variation
+               e, # soft-edge width in local units (1.5 px)
+               kind=None, # one of `OTHER_KINDS` (None: drawn at random)
+              ):
     "One of `OTHER_KINDS`, chosen at random unless given."
     kind = kind or rng.choice(OTHER_KINDS)
     if kind == 'limb':
@@ -310,7 +397,11 @@ def _fetal_part(img, bone, u, v, rng, e):
         paint(img, blob(u, v, 1.0, rng.uniform(0.7, 1.0), edge=e), rng.uniform(0.25, 0.4))
         paint(img, band(u, v, 1.0, 0.85, 0.08, edge=e), 0.6)
 
-def surroundings(grid:Grid, rng, transvaginal:bool, px:float)->tuple:
+def surroundings(grid:Grid, # the probe grid
+                 rng, # draws the tissue
+                 transvaginal:bool, # a transvaginal view (the cervix): no amniotic fluid
+                 px:float, # depth of the field of view in px
+                )->tuple:
     "Echogenicity (gray in 0..1) and bone maps of what lies around the fetus on the probe grid; `px` is the image's px per unit depth."
     nz, nl = grid.x.shape
     depth = np.broadcast_to(grid.d[:, None], (nz, nl))
@@ -350,7 +441,14 @@ def surroundings(grid:Grid, rng, transvaginal:bool, px:float)->tuple:
     return img, bone
 
 # %% ../nbs/02_synthetic.ipynb #7fddc665
-def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, beam:float=0.005, difficulty:float=0.5)->np.ndarray:
+def form_image(echo:np.ndarray, # gray echogenicity on the probe grid
+               bone:np.ndarray, # bone map on the grid (shadows behind it)
+               grid:Grid, # the probe grid
+               probe:Probe, # the probe
+               rng, # draws the scatterers and noise
+               beam:float=0.005, # beam width at the focus (share of depth)
+               difficulty:float=0.5, # 0 clean .. 1 noisy, faint and cluttered
+              )->np.ndarray:
     "Echo level in dB on the probe grid from gray echogenicity `echo` and `bone`, by the convolution model."
     nz, nl = echo.shape
     dd = float(grid.d[1] - grid.d[0])
@@ -377,7 +475,12 @@ def form_image(echo:np.ndarray, bone:np.ndarray, grid:Grid, probe:Probe, rng, be
     tgc = 2 * a0 * rng.uniform(0.8, 1.0) * grid.d + np.interp(grid.d, np.linspace(0, 1, 5), rng.uniform(-0.35, 0.35, 5))
     return (20 * np.log10(np.abs(iq) + 1e-9) + (20 / np.log(10)) * tgc[:, None]).astype(np.float32)  # envelope, time-gain compensation, log
 
-def gray_map(gray:np.ndarray, rng, dark_share:float, brightness:float=0.3, dark:float=0.06)->np.ndarray:
+def gray_map(gray:np.ndarray, # log-compressed echoes in [0, 1]
+             rng, # draws the curve
+             dark_share:float, # share of the field of view to show near black
+             brightness:float=0.3, # overall brightness
+             dark:float=0.06, # the gray level called dark
+            )->np.ndarray:
     "The display's gray map: a monotone curve under which the share `dark_share` of the image is near-black (below `dark`) and the rest follows a gray-level distribution drawn from one family for every plane (Kumaraswamy-shaped soft tissue, darker for a lower `brightness`, then a bright tail)."
     levels = np.minimum((gray * 1023).astype(np.int32), 1023)
     cdf = np.cumsum(np.bincount(levels.ravel(), minlength=1024)) / gray.size  # each level's rank in the image
@@ -394,7 +497,13 @@ def _font(size:int):
     "The scanner-text font at `size` px, loaded once."
     return ImageFont.load_default(size=size)
 
-def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, depth_cm:float)->np.ndarray:
+def draw_overlays(arr:np.ndarray, # uint8 image
+                  probe:Probe, # where the field of view lies
+                  machine:str, # a name in `MACHINES` (its text style)
+                  operator:str, # shown in the corner
+                  rng, # draws the text
+                  depth_cm:float, # depth shown on the scale
+                 )->np.ndarray:
     "Scanner text in the corners, a gray bar on the left margin and depth marks beside the field of view, independent of the plane."
     h, w = arr.shape
     im = Image.fromarray(arr); d = ImageDraw.Draw(im)
@@ -416,7 +525,10 @@ def draw_overlays(arr:np.ndarray, probe:Probe, machine:str, operator:str, rng, d
     out[top:top + n, 6:13] = np.linspace(255, 0, n, dtype=np.float32).astype(np.uint8)[:, None]  # the gray bar
     return out
 
-def draw_calipers(arr:np.ndarray, mask:np.ndarray, px_per_cm:float)->np.ndarray:
+def draw_calipers(arr:np.ndarray, # uint8 image
+                  mask:np.ndarray, # the defining structure (bool, image size)
+                  px_per_cm:float, # the image's scale
+                 )->np.ndarray:
     "Two caliper crosses across the longest extent of `mask`, joined by a dotted line, and the distance in the margin."
     ys, xs = np.nonzero(mask)
     if len(xs) < 10: return arr
@@ -452,7 +564,11 @@ def _placement(label:int, probe:Probe, grid:Grid, rng, patient_scale:float, diff
     angle = {1: rng.uniform(-0.5, 0.5) + np.pi * rng.integers(2), 2: rng.uniform(-0.6, 0.6)}.get(label, rng.uniform(-np.pi, np.pi))
     return (*probe.xy(d, l), radius, angle)
 
-def add_clutter(img:np.ndarray, depth:np.ndarray, rng, difficulty:float):
+def add_clutter(img:np.ndarray, # echogenicity map on the probe grid, changed in place
+                depth:np.ndarray, # normalised depth of each sample
+                rng, # draws the clutter
+                difficulty:float, # 0 none .. 1 most
+               ):
     "Near-field haze, reverberation bands and dark dropouts on the echogenicity map, more of them as difficulty rises."
     k = difficulty * rng.uniform(0.4, 1.0)
     img += k * 0.22 * np.exp(-depth / rng.uniform(0.15, 0.3))
@@ -475,13 +591,14 @@ def _shared_view(view:int, machine:str, cervix:bool, size:tuple|None)->tuple:
     return _view(np.random.default_rng([view, int(cervix)]), machine, cervix, size)
 
 def render_plane(label:int, # index into CLASSES
-                 rng:np.random.Generator,
+                 rng:np.random.Generator, # draws everything about the image
                  size:tuple|None=None, # (width, height) in px; None: one of the machine's sizes
                  difficulty:float=0.5, # 0 clean and contrasted .. 1 noisy, faint and cluttered
-                 machine:str='Voluson E6', operator:str='Op. 1',
+                 machine:str='Voluson E6', # a name in `MACHINES`: probe, beam, gain and sizes
+                 operator:str='Op. 1', # shown in the corner text
                  patient_scale:float=1.0, # fetal size (gestational age) shared by a patient's images
                  patient_gain:float=1.0, # gain setting shared by a patient's images
-                 brain_plane:str='Trans-thalamic',
+                 brain_plane:str='Trans-thalamic', # the sub-plane of a brain image (`BRAIN_PLANES`)
                  calipers:float=0.3, # share of images with measurement calipers
                  view:int|None=None): # seed of the view (image size, probe placement, dark margin) a patient's images share; None: this image's own
     "Render one B-mode image of plane `label`; return (uint8 image HxW, bool mask of the defining structure)."
@@ -518,7 +635,11 @@ def render_plane(label:int, # index into CLASSES
     return arr, mask
 
 # %% ../nbs/02_synthetic.ipynb #60b17ce7
-def plan_synthetic(n_per_class:int, seed:int=0, per_patient:tuple=(3, 9), train_share:float=0.6)->pd.DataFrame:
+def plan_synthetic(n_per_class:int, # images per plane
+                   seed:int=0, # one seed, one data set
+                   per_patient:tuple=(3, 9), # fewest and most images of a patient
+                   train_share:float=0.6, # share of patients in the training split
+                  )->pd.DataFrame:
     "One row per image to draw: FETAL_PLANES_DB's columns plus the generator's patient settings."
     rng = np.random.default_rng([seed, 0])
     labels = rng.permutation(np.repeat(np.arange(len(CLASSES)), n_per_class))
@@ -584,9 +705,13 @@ def _remove_dead_staging(out:Path):
 
 # %% ../nbs/02_synthetic.ipynb #0c22c9aa
 def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
-                    n_per_class:int=100, seed:int=0,
+                    n_per_class:int=100, # images per plane
+                    seed:int=0, # one seed, one data set
                     size:tuple|None=None, # (width, height) of every image; None: each machine's FETAL_PLANES_DB sizes
-                    difficulty:float=0.5, workers:int|None=None, overwrite:bool=False)->Path:
+                    difficulty:float=0.5, # 0 clean and contrasted .. 1 noisy, faint and cluttered
+                    workers:int|None=None, # rendering processes (None: all cores)
+                    overwrite:bool=False, # replace a synthetic folder written with other settings
+                   )->Path:
     "Render a synthetic FETAL_PLANES_DB (CSV, Images/, Masks/) into `out`; reuse it if already there."
     out = Path(out).resolve()  # '.' and 'x/..' have no name of their own to stage beside
     settings = {'n_per_class': n_per_class, 'seed': seed, 'size': size and list(size), 'difficulty': difficulty, 'generator': GENERATOR_VERSION}
@@ -631,7 +756,8 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
     return out
 
 # %% ../nbs/02_synthetic.ipynb #a0be4af7
-def global_stats(arr:np.ndarray)->np.ndarray:
+def global_stats(arr:np.ndarray, # uint8 grayscale image
+                )->np.ndarray:
     "What a shortcut could read off an image without looking at anatomy: size, aspect, mean, spread, dark and bright shares, a coarse histogram."
     h, w = arr.shape
     hist = np.bincount(arr.ravel() // 16, minlength=16) / arr.size
@@ -646,7 +772,10 @@ def _audit_features(items:pd.DataFrame, pixels:int)->tuple:
     return np.stack(stats), np.stack(thumbs)
 
 def shortcut_audit(root, # a data set in FETAL_PLANES_DB layout
-                   val_fraction:float=0.3, seed:int=0, pixels:int=32)->dict:
+                   val_fraction:float=0.3, # share of training patients the classifiers are scored on
+                   seed:int=0, # seed of that split
+                   pixels:int=32, # side of the thumbnails of the pixel classifier
+                  )->dict:
     "Accuracy on the held-out (validation and test) patients of simple classifiers fitted on the training patients: on global image statistics (should be near chance) and on raw pixels."
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression

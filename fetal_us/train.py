@@ -84,7 +84,9 @@ def make_recipe(name:str='finetune', # a name in `RECIPES`
 def _uniform(n, lo, hi, gen, device): return lo + (hi - lo) * torch.rand(n, generator=gen, device=device)
 
 def augment(x:torch.Tensor, # float batch (N, 1, H, W) in [0, 1]
-            recipe:Recipe, gen:torch.Generator)->torch.Tensor:
+            recipe:Recipe, # which augmentation, and its strengths
+            gen:torch.Generator, # draws the random changes (on the batch's device)
+           )->torch.Tensor:
     "Randomly flip, rotate (and for 'ultrasound': zoom, shift, gain, contrast, speckle) each image of `x`."
     if recipe.augment == 'none': return x
     n, dev = x.shape[0], x.device
@@ -113,20 +115,25 @@ def lr_scale(step:int, # optimiser step, from 0
     if schedule == 'constant': return 1.0
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-def make_optimizer(model:FetalNet, recipe:Recipe)->torch.optim.Optimizer:
+def make_optimizer(model:FetalNet, # the network
+                   recipe:Recipe, # its optimizer, learning rate, base multiplier and weight decay
+                  )->torch.optim.Optimizer:
     "Adam or AdamW with two parameter groups: the head at `lr`, the base at `lr * base_lr_mult`."
     groups = [{'params': list(model.head.parameters()), 'lr': recipe.lr},
               {'params': list(model.features.parameters()), 'lr': recipe.lr * recipe.base_lr_mult}]
     return (torch.optim.AdamW if recipe.optimizer == 'adamw' else torch.optim.Adam)(groups, weight_decay=recipe.weight_decay)
 
-def set_lr(opt:torch.optim.Optimizer, recipe:Recipe, scale:float # multiplier of both groups' base rates (`lr_scale`)
+def set_lr(opt:torch.optim.Optimizer, # from `make_optimizer`
+           recipe:Recipe, # the base rates
+           scale:float, # multiplier of both groups' base rates (`lr_scale`)
           )->float:
     "Set both groups' learning rates to their base rates times `scale`; return `scale`."
     for g, lr in zip(opt.param_groups, (recipe.lr, recipe.lr * recipe.base_lr_mult)): g['lr'] = lr * scale
     return scale
 
 def class_weights(labels, # class indices of the training images
-                  n_classes:int=len(CLASSES))->torch.Tensor:
+                  n_classes:int=len(CLASSES), # classes, also those absent from `labels`
+                 )->torch.Tensor:
     "Inverse-frequency weights that give every class the same total weight."
     counts = np.bincount(np.asarray(labels), minlength=n_classes).clip(min=1)
     return torch.tensor(len(labels) / (n_classes * counts), dtype=torch.float32)
@@ -145,8 +152,12 @@ def _padded(x:torch.Tensor, n:int)->torch.Tensor:
     return x if len(x) == n else torch.cat([x, x.new_zeros((n - len(x), *x.shape[1:]))])
 
 @torch.inference_mode()
-def predict_logits(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W)
-                   device, normalization:str, batch_size:int=128)->torch.Tensor:
+def predict_logits(model:FetalNet, # the network
+                   images:torch.Tensor, # uint8 (N, H, W)
+                   device, # where to run
+                   normalization:str, # the network's input normalisation
+                   batch_size:int=128, # images per forward pass
+                  )->torch.Tensor:
     "Logits for `images`, in batches of one shape (the last one padded), under bf16 autocast on CUDA; one transfer to the CPU."
     model.eval(); out = []
     size = min(batch_size, len(images))
@@ -156,11 +167,16 @@ def predict_logits(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W)
     return torch.cat(out).cpu() if out else torch.empty(0, len(CLASSES))
 
 @torch.inference_mode()
-def embed_views(model:FetalNet, images:torch.Tensor, # uint8 (N, H, W), on the device
+def embed_views(model:FetalNet, # the network (its base makes the features)
+                images:torch.Tensor, # uint8 (N, H, W), on the device
                 recipe:Recipe, # its normalisation and augmentation
                 views:int, # augmented views per image besides the plain one
                 gen, # the augmentation's generator, on the device
-                device, batch_size:int=128, desc:str='features', verbose:bool=True)->torch.Tensor:
+                device, # where to run
+                batch_size:int=128, # images per forward pass
+                desc:str='features', # the progress bar's label
+                verbose:bool=True, # show the progress bar
+               )->torch.Tensor:
     "Pooled base features (views + 1, N, 1280): view 0 of the plain images, then `views` augmented views."
     model.eval(); out = torch.empty(views + 1, len(images), model.head[1].in_features)
     embed = frozen_embedder(model)
@@ -198,7 +214,7 @@ def _set_rng_state(s:dict, order_gen, aug_gen):
 
 # %% ../nbs/04_train.ipynb #dde45a7a
 def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
-                 split:str,
+                 split:str, # 'train', 'val' or 'test'
                  root=None, # when given, image paths are taken relative to it: the digest survives moving the data folder
                 )->str:
     "A digest of which images (and labels) are in `split`: a resumed run must see the same ones."
@@ -232,7 +248,8 @@ def _differences(there:dict, now:dict)->list:
         elif a != b: out.append(f"{k}: {a!r} there, {b!r} now")
     return out
 
-def check_run_folder(out)->Path:
+def check_run_folder(out, # the run folder asked for
+                    )->Path:
     "`out` as a Path, refusing an empty path or an existing file (checked before any slow work)."
     if not str(out).strip(): raise FetalUSError("the run folder (--out) is empty; name a folder, e.g. runs/ft")
     out = Path(out)
@@ -251,7 +268,9 @@ def _holds_run(out:Path)->bool:
     return isinstance(cfg, dict) and 'recipe' in cfg and 'fingerprint' in cfg
 
 @contextmanager
-def run_folder_lock(out:Path, what:str='train'):
+def run_folder_lock(out:Path, # the run folder
+                    what:str='train', # the command that writes, for the message
+                   ):
     "Hold `out`'s lock while `what` ('train', 'evaluate') writes into it: a second command on the same run folder is refused instead of mixing them."
     from filelock import FileLock, Timeout
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -300,7 +319,10 @@ def _split_tensors(cache:ImageCache, split:str, device, seed:int=0)->tuple:
                               if split == 'train' else "check the data's splits"))
     return torch.from_numpy(cache.load(rows)).to(device), torch.tensor(labels, dtype=torch.long, device=device)
 
-def calibration_rows(labels, n:int, seed:int)->np.ndarray:
+def calibration_rows(labels, # class index of each training image
+                     n:int, # about how many to draw
+                     seed:int, # seed of the draw
+                    )->np.ndarray:
     "At most about `n` indices into `labels`, drawn per class in proportion to its share (all of them when there are fewer)."
     labels = np.asarray(labels)
     if len(labels) <= n: return np.arange(len(labels))
@@ -312,7 +334,8 @@ def calibration_rows(labels, n:int, seed:int)->np.ndarray:
 class BackgroundWriter:
     "Writes one job at a time on a thread, so checkpoints reach the disk while the next epoch trains; `wait` re-raises a failed write."
     def __init__(self): self._pool, self._pending = ThreadPoolExecutor(1, thread_name_prefix='checkpoint'), None
-    def submit(self, fn, *args): self.wait(); self._pending = self._pool.submit(fn, *args)
+    def submit(self, fn, # what to run in the background (after the previous job has finished)
+               *args): self.wait(); self._pending = self._pool.submit(fn, *args)
     def wait(self):
         pending, self._pending = self._pending, None
         if pending is not None: pending.result()
@@ -476,7 +499,8 @@ def _calibrate(model:FetalNet, xtr, ytr, recipe:Recipe, seed:int, dev):
     b = 256 if dev.type == 'cuda' else 64
     with autocast(dev): calibrate_batchnorm(model, (to_input(xtr[rows[i:i + b]], dev, recipe.normalization) for i in range(0, len(rows), b)))
 
-def compile_problem(device)->str|None:
+def compile_problem(device, # where the run trains
+                   )->str|None:
     "Why torch.compile can't run on `device` here (None: it can)."
     import shutil
     if not hasattr(torch, 'compile'): return f"torch {torch.__version__} has no torch.compile"
