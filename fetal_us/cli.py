@@ -226,33 +226,38 @@ def _data_args(p, required=True):
     p.add_argument('--kind', default=DataConfig.kind, choices=['auto', 'fetal_planes', 'folders'], help='data layout (default: detect)')
     p.add_argument('--no-strict', dest='strict', action='store_false', help='skip bad rows and images and list them, instead of stopping')
 
+def _generator_options(s:argparse.ArgumentParser, # the `synth` or `sweeps` subcommand
+                       size_help:str, # what --size sets there
+                       overwrite_help:str, # what --overwrite replaces there
+                      ):
+    "The options the two synthetic generators share: --out, --seed, --size, --difficulty and --overwrite."
+    s.add_argument('--out', type=_path, required=True, help='folder to create')
+    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
+    s.add_argument('--size', type=_size, default=None, help=size_help)
+    s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
+    s.add_argument('--overwrite', action='store_true', help=overwrite_help)
+
 def parser()->argparse.ArgumentParser:
     "The `fetal-us` argument parser."
     p = _Parser(prog='fetal-us', description='Fetal ultrasound standard-plane classification (FETAL_PLANES_DB) '
                                 'with EfficientNet-B0: data, training, reports.')
     p.add_argument('--version', action='version', version=f'fetal_us {fetal_us.__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    s = sub.add_parser('synth', help='write a synthetic data set in FETAL_PLANES_DB layout', description=
+                       'Render a synthetic stand-in for FETAL_PLANES_DB (CSV, Images/, Masks/), deterministic from --seed.')
+    s.add_argument('--n-per-class', type=_int_in(1, 100_000), default=100, help='images per plane (default: 100)')
+    _generator_options(s, "image size WIDTHxHEIGHT for every image (default: each machine's FETAL_PLANES_DB sizes, 640x392 to 1137x787)",
+                       'replace a synthetic folder written with other settings (never a folder holding other files)')
+    s.add_argument('--workers', type=_int_in(1, 256), default=None, help='rendering processes (default: all cores)')
+    s.set_defaults(func=cmd_synth)
     s = sub.add_parser('sweeps', help='write synthetic cine loops (MP4 and multi-frame DICOM) with a label per frame', description=
                        'Draw sweeps of new synthetic patients through non-standard views and 3-5 standard planes, with drift, speckle and '
                        'motion blur, as sweep_NNN.mp4 / .dcm and sweep_NNN.csv (the label of every frame), deterministic from --seed.')
-    s.add_argument('--out', type=_path, required=True, help='folder to create')
     s.add_argument('--n-loops', type=_int_in(1, 10_000), default=3, help='sweeps to write (default: 3)')
-    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
-    s.add_argument('--size', type=_size, default=None, help="frame size WIDTHxHEIGHT (default: each patient's machine's FETAL_PLANES_DB sizes)")
-    s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
+    _generator_options(s, "frame size WIDTHxHEIGHT (default: each patient's machine's FETAL_PLANES_DB sizes)",
+                       'replace a sweeps folder written with other settings (never a folder holding other files)')
     s.add_argument('--formats', default='mp4,dcm', help='comma-separated: mp4 (H.264) and/or dcm (multi-frame DICOM); default mp4,dcm')
-    s.add_argument('--overwrite', action='store_true', help='replace a sweeps folder written with other settings')
     s.set_defaults(func=cmd_sweeps)
-    s = sub.add_parser('synth', help='write a synthetic data set in FETAL_PLANES_DB layout', description=
-                       'Render a synthetic stand-in for FETAL_PLANES_DB (CSV, Images/, Masks/), deterministic from --seed.')
-    s.add_argument('--out', type=_path, required=True, help='folder to create')
-    s.add_argument('--n-per-class', type=_int_in(1, 100_000), default=100, help='images per plane (default: 100)')
-    s.add_argument('--seed', type=_int_in(0, 2**32 - 1), default=0, help='random seed (default: 0)')
-    s.add_argument('--size', type=_size, default=None, help="image size WIDTHxHEIGHT for every image (default: each machine's FETAL_PLANES_DB sizes, 640x392 to 1137x787)")
-    s.add_argument('--difficulty', type=_float_in(0, 1), default=0.5, help='0 (clean) .. 1 (noisy, faint, cluttered); default 0.5')
-    s.add_argument('--workers', type=_int_in(1, 256), default=None, help='rendering processes (default: all cores)')
-    s.add_argument('--overwrite', action='store_true', help='replace a synthetic folder written with other settings (never a folder holding other files)')
-    s.set_defaults(func=cmd_synth)
     s = sub.add_parser('download', help='download FETAL_PLANES_DB from Zenodo (record 3904280)', description=
                        'Download FETAL_PLANES_ZENODO.zip with resume and md5 check, and unpack it into DEST/FETAL_PLANES_DB.')
     s.add_argument('--dest', type=_path, default=Path('data'), help='destination folder (default: data/)')
