@@ -37,9 +37,9 @@ def one_seed(seed:int, out:Path, overrides:dict)->dict:
     seconds = time.perf_counter() - t
     ev = evaluate(out, device='cpu', cache_dir=p['cache_dir'], n_boot=p['n_boot'], figures=False)
     h = run.history
-    f1, ci = ev['metrics']['macro_f1'], ev['ci']['macro_f1']
-    return dict(seed=seed, macro_f1=f1, low=ci['low'], high=ci['high'], accuracy=ev['metrics']['accuracy'],
-                baseline_f1=ev['baseline'].get('macro_f1'), epochs=len(h), best_epoch=int(h.loc[h['val_macro_f1'].idxmax(), 'epoch']),
+    f1, ci = ev.metrics.macro_f1, ev.ci['macro_f1']
+    return dict(seed=seed, macro_f1=f1, low=ci.low, high=ci.high, accuracy=ev.metrics.accuracy,
+                baseline_f1=ev.baseline.macro_f1 if ev.baseline else None, epochs=len(h), best_epoch=int(h.loc[h['val_macro_f1'].idxmax(), 'epoch']),
                 loss_ratio=float(h['val_loss'].max() / h['val_loss'].iloc[0]), max_val_loss=float(h['val_loss'].max()),
                 train_seconds=round(seconds, 1))
 

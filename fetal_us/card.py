@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 from .core import atomic_path, fmt, fmt_interval, load_json, missing
 from .config import Scoring
-from .evaluate import baseline_summary, calibration_summary, load_metrics, selective_summary
-from .interpret import load_interpretation
+from .evaluate import Metrics, baseline_summary, calibration_summary, load_metrics, selective_summary
+from .interpret import Interpretation, load_interpretation
 from .model import checkpoint_digest
 from .train import random_weights_note
 
@@ -18,78 +18,76 @@ from .train import random_weights_note
 __all__ = ['model_card', 'write_model_card']
 
 # %% ../nbs/06a_model_card.ipynb #836123f4
-def _ci(m:dict, ci:dict, key:str, why:str|None=None)->str:
+def _ci(m:Metrics, key:str, why:str|None=None)->str:
     "A metric with its interval, or with the reason it has none."
-    c = ci.get(key) or {}
-    return f"{fmt(m.get(key))} (95% CI {fmt_interval(c.get('low'), c.get('high'), why=why or 'not defined on these images')})"
+    c = m.ci.get(key)
+    return f"{fmt(getattr(m.metrics, key))} (95% CI {fmt_interval(c and c.low, c and c.high, why=why or 'not defined on these images')})"
 _n = fmt
 def _cell(v)->str:
     "Text from the data (an operator's or machine's name) as a Markdown table cell: no raw HTML, no column breaks."
     from html import escape
     return escape(str(v)).replace('|', '\\|').replace('\n', ' ')
 
-def _data_section(cfg:dict, ev:dict|None)->list[str]:
+def _data_section(cfg:dict, ev:Metrics|None)->list[str]:
     synthetic = (Path(cfg['data'])/'synthetic.json').exists()
     lines = ['## Data and split', f"- Source: `{cfg['data']}`" + (' - **SYNTHETIC** planes from `fetal_us.synthetic`, not real scans' if synthetic else ''),
              f"- Training images {cfg.get('n_train')}, validation images {cfg.get('n_val')} (validation share {cfg.get('val_fraction', 0.2)} "
              "of the training patients; the split is by patient, so no patient is in two splits)"]
-    if ev: lines.append(f"- Evaluated on the {ev['split']} split of `{ev['data']}`: {ev['images']} images" + (f" from {ev['patients']} patient{'s' if ev['patients'] != 1 else ''}" if ev.get('patients') else ' (no patient ids)'))
+    if ev: lines.append(f"- Evaluated on the {ev.split} split of `{ev.data}`: {ev.images} images"
+                        + (f" from {ev.patients} patient{'s' if ev.patients != 1 else ''}" if ev.patients else ' (no patient ids)'))
     return lines
 
-def _metrics_section(ev:dict|None)->list[str]:
+def _metrics_section(ev:Metrics|None)->list[str]:
     if not ev: return ['## Performance', 'Not evaluated yet: run `fetal-us evaluate --run RUN_DIR`.']
-    m, ci, cal, sel = ev['metrics'], ev['ci'], ev['calibration'], ev['selective']
-    why = ev['bootstrap'].get('not_enough')
-    lines = ['## Performance', f"On the {ev['split']} split; intervals from {ev['bootstrap']['resamples']} bootstrap resamples of {ev['bootstrap']['unit']}s"
-             + (f" ({why})." if why else '.'), '',
-             *[f"- **Note:** {n}." for n in ((ev.get(k) or {}).get('note') for k in ('run_state', 'skipped', 'overlap')) if n],
-             f"- Accuracy {_ci(m, ci, 'accuracy', why)}", f"- Balanced accuracy {_ci(m, ci, 'balanced_accuracy', why)}", f"- Macro-F1 {_ci(m, ci, 'macro_f1', why)}",
+    b = ev.bootstrap; why = b.not_enough
+    lines = ['## Performance', f"On the {ev.split} split; intervals from {b.resamples} bootstrap resamples of {b.unit}s" + (f" ({why})." if why else '.'), '',
+             *[f"- **Note:** {n}." for n in (ev.run_state.note, ev.skipped.note, ev.overlap.note) if n],
+             f"- Accuracy {_ci(ev, 'accuracy', why)}", f"- Balanced accuracy {_ci(ev, 'balanced_accuracy', why)}", f"- Macro-F1 {_ci(ev, 'macro_f1', why)}",
              *([f"- {s}"] if (s := baseline_summary(ev)) else []), '', '| plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
-    lines += [f"| {c} | {_n(v['recall'])} | {_n(v['precision'])} | {_n(v['f1'])} | {v['support']} |" for c, v in m['per_class'].items()]
+    lines += [f"| {c} | {_n(v.recall)} | {_n(v.precision)} | {_n(v.f1)} | {v.support} |" for c, v in ev.metrics.per_class.items()]
     lines += ['', '## Calibration', f"- {calibration_summary(ev)}", f"- Abstention: {selective_summary(ev)}"]
-    for by, rows in ev['breakdowns'].items():
+    for by, rows in ev.breakdowns.items():
         if not rows: continue
         lines += ['', f"**By {by.replace('_', ' ')}**", '', '| group | images | accuracy (95% CI) |', '|---|---|---|']
-        lines += [f"| {_cell(r[by])} | {r['images']} | {_n(r['accuracy'])} ({fmt_interval(r.get('low'), r.get('high'))}){' - ' + r['note'] if r.get('note') else ''} |" for r in rows]
+        lines += [f"| {_cell(r.group)} | {r.images} | {_n(r.accuracy)} ({fmt_interval(r.low, r.high)}){' - ' + r.note if r.note else ''} |" for r in rows]
     return lines
 
-def _failures_section(run:Path, ev:dict|None)->list[str]:
+def _failures_section(run:Path, ev:Metrics|None)->list[str]:
     if not ev: return []
-    pred = pd.read_csv(run/'eval'/ev['split']/'predictions.csv')
+    pred = pd.read_csv(run/'eval'/ev.split/'predictions.csv')
     wrong = pred[pred['true'] != pred['pred']]
     lines = ['## Known failure modes']
     top = wrong.groupby(['true', 'pred']).size().sort_values(ascending=False).head(3)
     lines += [f"- {t} taken for {p}: {n} of {int((pred['true'] == t).sum())} {t} images" for (t, p), n in top.items()] or ['- No errors on this split.']
-    weak = [c for c, v in ev['metrics']['per_class'].items() if v['support'] and v['recall'] is not None and v['recall'] < 0.5]
+    weak = [c for c, v in ev.metrics.per_class.items() if v.support and v.recall is not None and v.recall < 0.5]
     if weak: lines.append(f"- Recall under 0.5 for: {', '.join(weak)}")
-    small = [f"{by} {_cell(r[by])}" for by, rows in ev['breakdowns'].items() if rows for r in rows if r.get('note')]
+    small = [f"{by} {_cell(r.group)}" for by, rows in ev.breakdowns.items() if rows for r in rows if r.note]
     if small: lines.append(f"- Groups too small to judge (their numbers are not reliable): {', '.join(small[:8])}")
     return lines
 
-def _interpret_section(it:dict|None)->list[str]:
+def _interpret_section(it:Interpretation|None)->list[str]:
     if not it: return ['## Interpretability', 'Not measured yet: run `fetal-us interpret --run RUN_DIR`.']
-    lines = ['## Interpretability', f"Maps of {', '.join(it['methods'])} on {it['images']} {it['split']} images, explaining the predicted plane."]
-    if it.get('localisation'):
-        loc = pd.DataFrame(it['localisation']); a = loc[loc['plane'] == 'all'].set_index('method')
-        lines.append('- Pointing game (peak inside the ground-truth mask): ' + ', '.join(f"{m} {_n(r['pointing'], '.2f')} ({fmt_interval(r['pointing_low'], r['pointing_high'], '.2f')})" for m, r in a.iterrows()))
+    lines = ['## Interpretability', f"Maps of {', '.join(it.methods)} on {it.images} {it.split} images, explaining the predicted plane."]
+    if it.localisation:
+        lines.append('- Pointing game (peak inside the ground-truth mask): ' + ', '.join(
+            f"{r.method} {_n(r.pointing, '.2f')} ({fmt_interval(r.pointing_low, r.pointing_high, '.2f')})" for r in it.localisation if r.plane == 'all'))
     else: lines.append('- Localisation: not measured (no ground-truth masks in the data)')
-    f = pd.DataFrame(it['faithfulness']['table']).set_index('method')
-    vs = lambda r, k: f"{_n(r.get(f'{k}_vs_random'), '+.3f')}, 95% CI {fmt_interval(r.get(f'{k}_vs_random_low'), r.get(f'{k}_vs_random_high'), '+.3f', 'too few patients')}"
+    vs = lambda r, k: f"{_n(getattr(r, f'{k}_vs_random'), '+.3f')}, 95% CI {fmt_interval(getattr(r, f'{k}_vs_random_low'), getattr(r, f'{k}_vs_random_high'), '+.3f', 'too few patients')}"
     lines.append('- Faithfulness against a random order of the pixels (area differences image by image; deletion: lower is more faithful, insertion: '
-                 'higher): ' + '; '.join(f"{m} deletion {_n(r['deletion_auc'])} ({vs(r, 'deletion')}), insertion {_n(r.get('insertion_auc'))} ({vs(r, 'insertion')})"
-                                         for m, r in f.drop(index='random order', errors='ignore').iterrows()))
-    lines.append(f"- Randomisation sanity check: {', '.join(it['sanity']['flagged']) or 'no method'} flagged as insensitive to the weights")
-    if it.get('shortcut'):
-        s = it['shortcut']; a = s['accuracy']
-        lines.append(f"- Shortcut experiment: fine-tuned on images with a class marker, accuracy {fmt(a.get('shortcut run, agreeing markers'), '.2f')} with agreeing and "
-                     f"{fmt(a.get('shortcut run, lying markers'), '.2f')} with lying markers ({fmt(s.get('follows_lying_marker'), '.0%')} follow the marker): a network reads overlays "
+                 'higher): ' + '; '.join(f"{r.method} deletion {_n(r.deletion_auc)} ({vs(r, 'deletion')}), insertion {_n(r.insertion_auc)} ({vs(r, 'insertion')})"
+                                         for r in it.faithfulness.table if r.method != 'random order'))
+    lines.append(f"- Randomisation sanity check: {', '.join(it.sanity.flagged) or 'no method'} flagged as insensitive to the weights")
+    if s := it.shortcut:
+        lines.append(f"- Shortcut experiment: fine-tuned on images with a class marker, accuracy {fmt(s.accuracy.shortcut_agreeing, '.2f')} with agreeing and "
+                     f"{fmt(s.accuracy.shortcut_lying, '.2f')} with lying markers ({fmt(s.follows_lying_marker, '.0%')} follow the marker): a network reads overlays "
                      "when they carry the answer, so check that real screenshots don't")
     return lines
 
-def _stale(run:Path, rec:dict|None, command:str)->list[str]:
+def _stale(run:Path, rec:Metrics|Interpretation|None, command:str)->list[str]:
     "A warning line when `rec` (metrics.json, interpret.json) measured another checkpoint than the run's file of that name now holds."
-    digest, ck = (rec or {}).get('checkpoint_digest'), run/f"{(rec or {}).get('checkpoint', 'best')}.pt"
-    if not digest or not ck.is_file() or checkpoint_digest(ck) == digest: return []
+    if rec is None or not rec.checkpoint_digest: return []
+    ck = run/f"{rec.checkpoint}.pt"
+    if not ck.is_file() or checkpoint_digest(ck) == rec.checkpoint_digest: return []
     return [f"**Stale:** these results are of an earlier `{ck.name}` (the run was trained further since); run `fetal-us {command} --run {run}` again.", '']
 
 def model_card(run_dir, # a run folder

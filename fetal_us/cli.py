@@ -122,12 +122,12 @@ def cmd_evaluate(a, # the parsed command line
     cfg = options_to(EvalConfig, a)
     results = [evaluate(r, cfg) for r in a.run]
     for r in results:
-        if not r['external']: write_model_card(r['run'], a.split)
-        print(f"{r['run']} on {r['split']} of {r['data']} ({r['images']} images): {metric_summary(r)}; {eval_folder(Path(r['run']), r)}")
+        if not r.external: write_model_card(r.run, a.split)
+        print(f"{r.run} on {r.split} of {r.data} ({r.images} images): {metric_summary(r)}; {eval_folder(Path(r.run), r)}")
         print(f"  {calibration_summary(r)}"); print(f"  Abstention: {selective_summary(r)}")
         if (s := baseline_summary(r)): print(f"  {s}")
     if len(results) == 2:
-        preds = [pd.read_csv(eval_folder(Path(r['run']), r)/'predictions.csv') for r in results]
+        preds = [pd.read_csv(eval_folder(Path(r.run), r)/'predictions.csv') for r in results]
         c = compare_runs(*preds, a.n_boot, a.seed)
         print(f"macro-F1 difference ({a.run[0]} - {a.run[1]}): {fmt(c['difference'], '+.3f')}, 95% CI [{fmt_interval(c['low'], c['high'], '+.3f', c.get('not_enough'))}] over patients"
               + ('' if c.get('not_enough') or c['low'] <= 0 <= c['high'] else ': beyond noise') + offline_comparison_note(*a.run))
@@ -140,19 +140,19 @@ def cmd_interpret(a, # the parsed command line
     r = interpret(a.run, options_to(InterpretConfig, a))
     if (Path(a.run)/'eval'/a.split/'metrics.json').is_file(): write_model_card(a.run, a.split)   # the card gains the findings
     f = lambda v: 'n/a' if v is None else f'{v:.2f}'   # NaN (all-zero maps) comes back as None
-    if r['localisation'] is None: print(f"localisation: skipped, no masks for the {r['split']} images of {r['data']}")
+    if r.localisation is None: print(f"localisation: skipped, no masks for the {r.split} images of {r.data}")
     else:
-        for row in r['localisation']:
-            if row['plane'] == 'all': print(f"localisation {row['method']}: pointing game {f(row['pointing'])} [{f(row['pointing_low'])}, {f(row['pointing_high'])}], "
-                                            f"energy in mask {f(row['energy'])} [{f(row['energy_low'])}, {f(row['energy_high'])}]")
-        if r['masks']['missing']: print(f"localisation: {r['masks']['missing']} of {r['images']} images had no mask and were left out")
-    for row in r['faithfulness']['table']:
-        print(f"faithfulness {row['method']}: deletion area {f(row['deletion_auc'])}, insertion area {f(row['insertion_auc'])}")
-    print(f"sanity check: {', '.join(r['sanity']['flagged']) or 'no method'} flagged as insensitive to the weights")
-    if 'shortcut' in r:
-        acc = r['shortcut']['accuracy']
-        print('shortcut: ' + ', '.join(f"{k} {v:.3f}" for k, v in acc.items()) + f"; {r['shortcut']['follows_lying_marker']:.0%} follow a lying marker")
-    print(f"{Path(r['run'])/'interpret'}: interpret.json and {len(r['figures'])} figures")
+        for row in r.localisation:
+            if row.plane == 'all': print(f"localisation {row.method}: pointing game {f(row.pointing)} [{f(row.pointing_low)}, {f(row.pointing_high)}], "
+                                         f"energy in mask {f(row.energy)} [{f(row.energy_low)}, {f(row.energy_high)}]")
+        if r.masks.missing: print(f"localisation: {r.masks.missing} of {r.images} images had no mask and were left out")
+    for row in r.faithfulness.table:
+        print(f"faithfulness {row.method}: deletion area {f(row.deletion_auc)}, insertion area {f(row.insertion_auc)}")
+    print(f"sanity check: {', '.join(r.sanity.flagged) or 'no method'} flagged as insensitive to the weights")
+    if s := r.shortcut:
+        print(f"shortcut: clean run, agreeing markers {s.accuracy.clean_agreeing:.3f}; shortcut run, agreeing markers {s.accuracy.shortcut_agreeing:.3f}, "
+              f"lying markers {s.accuracy.shortcut_lying:.3f}; {s.follows_lying_marker:.0%} follow a lying marker")
+    print(f"{Path(r.run)/'interpret'}: interpret.json and {len(r.figures)} figures")
 
 def cmd_predict(a, # the parsed command line
                )->int:
@@ -209,10 +209,10 @@ def cmd_export(a, # the parsed command line
 def cmd_reports(a, # the parsed command line
                ):
     "Run every stage report for one parameter set (the built-in synthetic data by default) and write the index."
-    from fetal_us.pipeline import load_json, make_reports, update_readme
+    from fetal_us.pipeline import Headline, make_reports, update_readme
     index = make_reports(a.profile, a.data, a.out, a.run_name, params=dict(a.p or []), force=a.force)
     if a.update_readme:
-        if update_readme(a.update_readme, load_json(index.parent/'results.json')): print(f"{a.update_readme}: results table updated")
+        if update_readme(a.update_readme, Headline.load(index.parent)): print(f"{a.update_readme}: results table updated")
         else: raise FetalUSError(f"{a.update_readme}: no <!-- results:start --> ... <!-- results:end --> block to update")
 
 # %% ../nbs/09_cli.ipynb #ab0b47a8

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #3bca72a7
 from __future__ import annotations
-import dataclasses, errno, hashlib, json, math, os, random, shutil, sys, tempfile, time
+import dataclasses, errno, hashlib, json, math, os, random, shutil, sys, tempfile, time, types, typing
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['WRITE_ERRNOS', 'DEVICE_CHOICES', 'FetalUSError', 'from_dict', 'disk_full', 'write_error', 'ensure_free_space',
-           'atomic_path', 'save_json', 'load_json', 'load_record', 'plain', 'small_disk', 'die_with_parent',
+           'atomic_path', 'save_json', 'load_json', 'load_record', 'plain', 'Record', 'small_disk', 'die_with_parent',
            'pid_alive', 'pid_running', 'child_pids', 'file_md5', 'short_hash', 'seed_everything', 'check_device_name',
            'get_device', 'progress', 'versions', 'PhaseClock', 'Terminated', 'terminate_like_interrupt', 'missing',
            'fmt', 'fmt_interval']
@@ -26,11 +26,28 @@ def from_dict(cls, # a dataclass
               d:dict, # its fields by name (from JSON or a checkpoint)
               where:str='configuration', # what the dict is, for the error message
              ):
-    "Build dataclass `cls` from `d`, rejecting keys it does not have."
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - names)
-    if unknown: raise FetalUSError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; valid keys: {sorted(names)}")
-    return cls(**d)
+    "Build dataclass `cls` from `d`, rejecting keys it does not have and lacking ones it needs; fields that are dataclasses (or lists, dicts or optionals of them) are built too."
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(d) - set(fields))
+    if unknown: raise FetalUSError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; valid keys: {sorted(fields)}")
+    lacking = sorted(n for n, f in fields.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    if lacking: raise FetalUSError(f"{where}: {cls.__name__} lacks key(s) {lacking}")
+    hints = typing.get_type_hints(cls)
+    return cls(**{k: _build(hints[k], v, f"{where}.{k}") for k, v in d.items()})
+
+def _build(kind, value, where:str):
+    "`value` (from JSON) as type `kind`: dataclasses through `from_dict`, lists and dicts item by item, anything else as it is."
+    if value is None: return None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _build(kinds[0], value, where) if len(kinds) == 1 else value
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict): raise FetalUSError(f"{where}: expected the fields of {kind.__name__}, found {type(value).__name__} {value!r:.60}")
+        return from_dict(kind, value, where)
+    if origin is list and args: return [_build(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict and len(args) == 2: return {k: _build(args[1], v, f"{where}.{k}") for k, v in value.items()}
+    return value
 
 # %% ../nbs/00_core.ipynb #377a42ba
 _NO_SPACE, _NOT_WRITABLE = (errno.ENOSPC, errno.EDQUOT), (errno.EROFS, errno.EACCES, errno.EPERM)
@@ -128,7 +145,39 @@ def plain(x, # numbers, arrays, paths, dataclasses, dicts and lists of them
     if isinstance(x, np.integer): return int(x)
     if isinstance(x, np.bool_): return bool(x)
     if isinstance(x, Path): return str(x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type): return plain(dataclasses.asdict(x))
     return x
+
+class Record:
+    "A results file as a typed record: subclass it as a dataclass and name its `FILE`, its `SCHEMA` and the command that writes it anew (`RENEW`)."
+    FILE: typing.ClassVar[str] = ''
+    SCHEMA: typing.ClassVar[int] = 0
+    RENEW: typing.ClassVar[str] = ''
+
+    def to_plain(self)->dict:
+        "The record as JSON-ready data, its schema first."
+        return {'schema': self.SCHEMA, **plain(self)}
+
+    def save(self, folder # the folder to write `FILE` into
+            )->Path:
+        "Write the record to `folder/FILE`, atomically."
+        return save_json(self.to_plain(), Path(folder)/self.FILE)
+
+    @classmethod
+    def from_plain(cls, d:dict, # the record as `to_plain` gives it (its `schema` key is not a field)
+                   where:str='', # what `d` is, for the error message
+                  ):
+        "The record built from plain data, every part typed; a key missing or unknown is refused."
+        return from_dict(cls, {k: v for k, v in d.items() if k != 'schema'}, where or cls.__name__)
+
+    @classmethod
+    def load(cls, path # the results file, or the folder holding it
+            ):
+        "The record in `path`; a file of another schema, or one whose keys don't match this version's, is refused, saying which command writes it anew."
+        path = Path(path); path = path/cls.FILE if path.is_dir() else path
+        d = load_record(path, cls.FILE, cls.SCHEMA, cls.RENEW)
+        try: return cls.from_plain(d, str(path))
+        except FetalUSError as e: raise FetalUSError(f"{e}: not the layout this version of fetal_us reads; {cls.RENEW} the run again") from None
 
 # %% ../nbs/00_core.ipynb #272bb59b
 @contextmanager

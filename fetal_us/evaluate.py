@@ -5,7 +5,7 @@
 # %% ../nbs/05_evaluate.ipynb #755cdba6
 from __future__ import annotations
 import math, os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
@@ -15,7 +15,7 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
                              f1_score, precision_recall_fscore_support, recall_score, roc_auc_score, top_k_accuracy_score)
 import warnings
 from .config import EvalConfig, Scoring
-from .core import FetalUSError, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, load_record, missing, plain, save_json, short_hash
+from .core import FetalUSError, Record, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, plain, save_json, short_hash
 from .data import CLASSES, BadImage, bootstrap_draws, load_catalog, patient_ids, read_gray
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
@@ -23,16 +23,18 @@ from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
 from .train import head_on_random_features, predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'METRICS_SCHEMA', 'MIN_VALIDATION', 'run_config',
-           'run_checkpoint', 'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table',
-           'classification_metrics', 'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap',
-           'too_few_units', 'confidence_intervals', 'calibration_metrics', 'reliability_table', 'fit_temperature',
-           'apply_temperature', 'risk_coverage', 'choose_threshold', 'needed_answers', 'abstention_threshold',
-           'selective_result', 'breakdown', 'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery',
-           'compare_runs', 'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
-           'calibration_summary', 'selective_summary', 'fit_calibration', 'confusion_counts', 'score_predictions',
-           'evaluate', 'load_metrics', 'eval_folder', 'training_overlap', 'run_state', 'skipped_images',
-           'save_run_results']
+__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'MIN_VALIDATION', 'run_config', 'run_checkpoint',
+           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
+           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
+           'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
+           'choose_threshold', 'needed_answers', 'abstention_threshold', 'selective_result', 'breakdown',
+           'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs',
+           'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
+           'calibration_summary', 'selective_summary', 'ClassScores', 'Scores', 'Interval', 'Confusion', 'Bootstrap',
+           'CalibrationScores', 'Calibration', 'SelectiveResult', 'Selective', 'GroupScores', 'Comparison', 'Baseline',
+           'RunState', 'Skipped', 'Overlap', 'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts',
+           'score_predictions', 'evaluate', 'load_metrics', 'eval_folder', 'training_overlap', 'run_state',
+           'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -410,18 +412,19 @@ def baseline_predictions(own, # the run's own cache (`open_run_cache`): the base
     items = target.items[target.items['split'] == split]
     return predictions_table(items, pixel_baseline(cache_thumbnails(own, rows, px), labels, cache_thumbnails(target, items['row'].to_numpy(), px)))
 
-def baseline_summary(result:dict # what `evaluate` returns (or its metrics.json)
+def baseline_summary(m:Metrics # what `evaluate` returns (or `load_metrics` reads)
                     )->str|None:
     "One sentence on the network against the raw-pixel baseline (None when `evaluate` did not score it)."
-    b = result.get('baseline')
-    if not b: return None
-    if 'skipped' in b: return f"Raw-pixel baseline not scored: {b['skipped']}."
-    c, unit = b['network_vs_baseline'], result.get('bootstrap', {}).get('unit', 'patient').split(' ')[0]
-    head = (f"Raw-pixel baseline ({b['method']}, fitted on the run's training split): accuracy {fmt(b['accuracy'])}, macro-F1 {fmt(b['macro_f1'])}; "
-            f"the network's macro-F1 is {fmt(c['difference'], '+.3f')} against it on the same {c['images']} images")
-    if missing(c['low']): return f"{head} (no interval: {c.get('not_enough') or 'not enough data'})."
-    return head + (f" (95% CI {c['low']:+.3f} to {c['high']:+.3f} over resampled {unit}s, which "
-                   f"{'excludes' if c['low'] > 0 or c['high'] < 0 else 'includes'} 0).")
+    b = m.baseline
+    if b is None: return None
+    if b.skipped: return f"Raw-pixel baseline not scored: {b.skipped}."
+    c, unit = b.network_vs_baseline, m.bootstrap.unit.split(' ')[0]
+    head = (f"Raw-pixel baseline ({b.method}, fitted on the run's training split): accuracy {fmt(b.accuracy)}, macro-F1 {fmt(b.macro_f1)}; "
+            f"the network's macro-F1 is {fmt(c.difference, '+.3f')} against it on the same {c.images} images")
+    if missing(c.low): return f"{head} (no interval: {c.not_enough or 'not enough data'})."
+    return head + (f" (95% CI {c.low:+.3f} to {c.high:+.3f} over resampled {unit}s, which "
+                   f"{'excludes' if c.low > 0 or c.high < 0 else 'includes'} 0).")
+
 
 # %% ../nbs/05_evaluate.ipynb #8c39670c
 def offline_comparison_note(*runs)->str:
@@ -429,41 +432,221 @@ def offline_comparison_note(*runs)->str:
     cfgs = [run_config(r) for r in runs if r]
     return ''.join(f" {(n := random_weights_note(c))[0].upper()}{n[1:]}." for c in cfgs if head_on_random_features(c))
 
-def metric_summary(result:dict # what `evaluate` returns (or its metrics.json)
+def metric_summary(m:Metrics # what `evaluate` returns (or `load_metrics` reads)
                   )->str:
     "Accuracy, balanced accuracy and macro-F1 with their 95% intervals, or why there are none."
-    m, ci, why = result['metrics'], result['ci'], result['bootstrap'].get('not_enough')
-    part = lambda k, name: f"{name} {fmt(m[k])} [{fmt_interval(ci[k]['low'], ci[k]['high'])}]"
+    why = m.bootstrap.not_enough
+    part = lambda k, name: f"{name} {fmt(getattr(m.metrics, k))} [{fmt_interval(m.ci[k].low, m.ci[k].high)}]"
     return (', '.join(part(k, n) for k, n in (('accuracy', 'accuracy'), ('balanced_accuracy', 'balanced accuracy'), ('macro_f1', 'macro-F1')))
-            + (f" (no intervals: {why})" if why else f" (95% intervals over {result['bootstrap']['unit']}s)"))
+            + (f" (no intervals: {why})" if why else f" (95% intervals over {m.bootstrap.unit}s)"))
 
-def calibration_summary(result:dict # what `evaluate` returns (or its metrics.json)
+def calibration_summary(m:Metrics # what `evaluate` returns (or `load_metrics` reads)
                        )->str:
     "One sentence on the temperature and the calibration error before and after it."
-    cal = result['calibration']
-    t = (f"Temperature {fmt(cal['temperature'])}, fitted on the validation patients" if not cal.get('note')
-         else f"No temperature scaling (T = 1: {cal['note']})")
-    worse = (not cal.get('note') and not missing(cal['before']['ece']) and not missing(cal['after']['ece'])
-             and cal['after']['ece'] > cal['before']['ece'])
-    return (f"{t}; ECE ({cal['bins']} equal-width bins) {fmt(cal['before']['ece'])} before, {fmt(cal['after']['ece'])} after; "
-            f"NLL {fmt(cal['before']['nll'])} -> {fmt(cal['after']['nll'])}"
+    cal = m.calibration
+    t = (f"Temperature {fmt(cal.temperature)}, fitted on the validation patients" if not cal.note
+         else f"No temperature scaling (T = 1: {cal.note})")
+    worse = not cal.note and not missing(cal.before.ece) and not missing(cal.after.ece) and cal.after.ece > cal.before.ece
+    return (f"{t}; ECE ({cal.bins} equal-width bins) {fmt(cal.before.ece)} before, {fmt(cal.after.ece)} after; "
+            f"NLL {fmt(cal.before.nll)} -> {fmt(cal.after.nll)}"
             + ("; on this split the temperature made the ECE worse, so the validation fit did not carry over" if worse else '') + '.')
 
-def selective_summary(result:dict # what `evaluate` returns (or its metrics.json)
+def selective_summary(m:Metrics # what `evaluate` returns (or `load_metrics` reads)
                      )->str:
     "One sentence on abstention: the threshold and what it answers on the evaluated split, or why there is none."
-    sel, split = result['selective'], result['split']
-    if sel['threshold'] is None: return f"no threshold ({sel.get('reason') or 'none was chosen'})."
-    s = sel[split]
-    answered = (f"answers {s['answered']} of {result['images']} {split} images ({fmt(s['coverage'], '.1%')}) with an error of {fmt(s['error'], '.1%')}"
-                if s['answered'] else f"answers none of the {result['images']} {split} images, so its error there is n/a")
-    worse = (f"; that is above the {sel['target_error']:.0%} target: a threshold chosen on {sel['val']['answered']} validation images does not carry over"
-             if s['answered'] and not missing(s['error']) and s['error'] > sel['target_error'] else '')
-    return f"threshold {sel['threshold']:.3f} (validation error under {sel['target_error']:.0%} on {sel['val']['answered']} answered images) {answered}{worse}."
+    sel, split = m.selective, m.split
+    if sel.threshold is None: return f"no threshold ({sel.reason or 'none was chosen'})."
+    s = sel.scored
+    answered = (f"answers {s.answered} of {m.images} {split} images ({fmt(s.coverage, '.1%')}) with an error of {fmt(s.error, '.1%')}"
+                if s.answered else f"answers none of the {m.images} {split} images, so its error there is n/a")
+    worse = (f"; that is above the {sel.target_error:.0%} target: a threshold chosen on {sel.val.answered} validation images does not carry over"
+             if s.answered and not missing(s.error) and s.error > sel.target_error else '')
+    return f"threshold {sel.threshold:.3f} (validation error under {sel.target_error:.0%} on {sel.val.answered} answered images) {answered}{worse}."
+
+
+# %% ../nbs/05_evaluate.ipynb #c8118e08
+@dataclass
+class ClassScores:
+    "One plane's scores on a split."
+    precision: float|None          # of the images called this plane, the share that are it (None: never called)
+    recall: float|None             # of the images of this plane, the share called it (None: none in the split)
+    f1: float|None                 # the harmonic mean of the two
+    support: int                   # images of this plane in the split
+    roc_auc: float|None            # this plane against the rest (None: absent, or the only plane)
+    average_precision: float|None  # area under this plane's precision-recall curve
+
+@dataclass
+class Scores:
+    "The classification metrics of a split (`classification_metrics`)."
+    n: int                                 # images scored
+    accuracy: float|None                   # share of images whose plane is right
+    balanced_accuracy: float|None          # mean recall over the planes present
+    top2_accuracy: float|None              # share whose plane is among the two most probable
+    macro_f1: float|None                   # mean F1 over the planes present (true or predicted)
+    weighted_f1: float|None                # F1 weighted by support
+    cohen_kappa: float|None                # agreement beyond chance
+    macro_roc_auc: float|None              # mean one-against-rest ROC AUC
+    macro_average_precision: float|None    # mean average precision
+    per_class: dict[str, ClassScores]      # by plane, in the order of `CLASSES`
+
+@dataclass
+class Interval:
+    "A point estimate and its 95% bootstrap interval (None where there is too little data)."
+    estimate: float|None  # the value on the split
+    low: float|None       # 2.5% quantile over the resamples
+    high: float|None      # 97.5% quantile
+
+@dataclass
+class Confusion:
+    "The confusion matrix as counts."
+    classes: list[str]         # the order of rows and columns
+    rows: str                  # what rows are ('true')
+    columns: str               # what columns are ('predicted')
+    counts: list[list[int]]    # images, row-major
+
+@dataclass
+class Bootstrap:
+    "How the intervals were resampled."
+    resamples: int              # bootstrap resamples
+    seed: int                   # their seed
+    unit: str                   # what was resampled: 'patient', or 'image (no patient ids)'
+    level: float                # coverage of the intervals
+    not_enough: str|None = None # why there are no intervals (None: there are)
+
+@dataclass
+class CalibrationScores:
+    "How well probabilities match frequencies."
+    ece: float|None    # expected calibration error over equal-width bins
+    mce: float|None    # the largest gap of a bin
+    brier: float|None  # mean squared error of the probabilities
+    nll: float|None    # mean negative log-likelihood
+    bins: int          # confidence bins
+
+@dataclass
+class Calibration:
+    "Temperature scaling, fitted on the validation patients, and its effect on the scored split."
+    temperature: float              # the fitted temperature (1: no scaling)
+    fitted_on: str                  # the split it was fitted on
+    bins: int                       # confidence bins of the scores
+    note: str|None                  # why it was left at 1 (None: it was fitted)
+    before: CalibrationScores       # of the raw probabilities
+    after: CalibrationScores        # of the scaled ones
+
+@dataclass
+class SelectiveResult:
+    "What answering only confident images gives on one split."
+    threshold: float|None  # answer at or above this confidence (None: none chosen)
+    coverage: float        # share of images answered
+    error: float|None      # error on the answered ones (None: none answered)
+    answered: int          # images answered
+
+@dataclass
+class Selective:
+    "The abstention threshold, chosen on validation, and how it does on the scored split."
+    target_error: float        # the error the threshold should keep under
+    threshold: float|None      # the chosen confidence threshold (None: none keeps the target)
+    chosen_on: str             # the split it was chosen on
+    reason: str|None           # why there is none
+    val: SelectiveResult       # on the validation split
+    scored: SelectiveResult    # on the scored split
+
+@dataclass
+class GroupScores:
+    "Accuracy in one group of a breakdown (an operator, a machine, a brain sub-plane)."
+    group: object           # the group's value
+    images: int             # its images
+    accuracy: float|None    # their accuracy
+    low: float|None         # its 95% interval
+    high: float|None
+    macro_f1: float|None    # over the planes present in the group
+    note: str               # 'too few to judge' for a small group
+
+@dataclass
+class Comparison:
+    "Two runs' macro-F1 on the same images and the interval of their difference (`compare_runs`)."
+    macro_f1_a: float|None       # of the first run
+    macro_f1_b: float|None       # of the second
+    difference: float|None       # a - b
+    low: float|None              # its 95% patient-bootstrap interval
+    high: float|None
+    share_a_better: float|None   # share of resamples where a is better
+    images: int                  # images compared
+    n_boot: int                  # resamples
+    seed: int                    # their seed
+    not_enough: str|None         # why there is no interval
+
+@dataclass
+class Baseline:
+    "The raw-pixel baseline on the same images, or why it was not scored."
+    method: str|None = None                  # what it is
+    fitted_on: str|None = None               # the split it was fitted on
+    accuracy: float|None = None
+    balanced_accuracy: float|None = None
+    macro_f1: float|None = None
+    network_vs_baseline: Comparison|None = None   # the network's macro-F1 against it
+    skipped: str|None = None                 # why it was not scored (None: it was)
+
+@dataclass
+class RunState:
+    "Whether the evaluated run finished training."
+    finished: bool|None               # None: unknown (no last.pt)
+    note: str|None                    # what to do about an unfinished run
+    epochs: int|None = None           # epochs trained
+    planned_epochs: int|None = None   # epochs its recipe asked for
+
+@dataclass
+class Skipped:
+    "Images left out of the results as unreadable or malformed."
+    n: int              # all of them
+    decoding: int       # unreadable when cached
+    catalog: int        # bad rows of the catalog
+    listed_in: str      # the CSV that lists them
+    note: str|None      # the sentence for the reports (None: none left out)
+
+@dataclass
+class Overlap:
+    "Images of an external test set that are byte-identical to the run's own training or validation images."
+    n: int            # how many
+    note: str|None    # the sentence for the reports (None: none)
+
+@dataclass
+class Metrics(Record):
+    "An evaluation's results (`metrics.json`): everything the card, the index, the CLI and the reports read."
+    FILE, SCHEMA, RENEW = 'metrics.json', 3, 'evaluate'   # 1: before the confusion counts; 2: dicts keyed by split and group names
+    run: str                   # the run folder
+    data: str                  # the data set evaluated
+    external: bool             # another data set than the run's own
+    checkpoint: str            # 'best' or 'last'
+    checkpoint_digest: str|None   # which weights exactly
+    run_state: RunState
+    skipped: Skipped
+    overlap: Overlap
+    split: str                 # the scored split
+    images: int                # its images
+    patients: int|None         # and patients (None: no patient ids)
+    metrics: Scores
+    ci: dict[str, Interval]    # by metric: accuracy, balanced_accuracy, macro_f1, 'recall PLANE'
+    confusion: Confusion
+    bootstrap: Bootstrap
+    calibration: Calibration
+    selective: Selective
+    breakdowns: dict[str, list[GroupScores]|None]   # by operator, machine and brain_plane (None: the data lacks the column)
+    settings: EvalConfig       # how it was evaluated
+    baseline: Baseline|None = None   # None: not asked for
+
+@dataclass
+class RunCalibration(Record):
+    "The temperature and abstention threshold of a run's checkpoint (`RUN/calibration.json`), which the predictor applies."
+    FILE, SCHEMA, RENEW = 'calibration.json', 1, 'evaluate'
+    temperature: float           # divides the logits
+    threshold: float|None        # abstain under this confidence (None: none was chosen)
+    target_error: float          # the error the threshold keeps under on validation
+    fitted_on: str               # the split both were fitted on
+    checkpoint: str              # 'best' or 'last'
+    checkpoint_digest: str|None  # the weights they were fitted for
+
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
-METRICS_SCHEMA = 2  # the layout of metrics.json; `load_metrics` refuses other versions (1: before the confusion counts and settings)
-
 def _score_baseline(own, target, df:pd.DataFrame, cfg:EvalConfig)->dict:
     "The raw-pixel baseline's metrics and the network's macro-F1 gain over it; where it can't be fitted, why (said, not hidden)."
     try: base = baseline_predictions(own, target, cfg.split)
@@ -501,22 +684,23 @@ def score_predictions(df:pd.DataFrame, # predictions of the split to score (`pre
     y, prob = df['label'].to_numpy(), df[PROB].to_numpy()
     unit = 'patient' if df['patient'].notna().all() else 'image (no patient ids)'
     brain = df[df['true'] == 'Fetal brain']
-    return {'schema': METRICS_SCHEMA, 'split': cfg.split, 'images': len(df), 'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
+    return {'split': cfg.split, 'images': len(df), 'patients': int(df['patient'].nunique()) if unit == 'patient' else None,
             'metrics': classification_metrics(y, prob), 'ci': confidence_intervals(df, cfg.n_boot, cfg.seed).to_dict('index'),
             'confusion': confusion_counts(df),
             'bootstrap': {'resamples': cfg.n_boot, 'seed': cfg.seed, 'unit': unit, 'level': 0.95, 'not_enough': too_few_units(df)},
             'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': cfg.bins, 'note': t_note,
                             'before': calibration_metrics(y, prob, cfg.bins), 'after': calibration_metrics(y, prob_t(df), cfg.bins)},
             'selective': {'target_error': cfg.target_error, 'threshold': threshold, 'chosen_on': 'val', 'reason': why,
-                          'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), cfg.split: selective_result(y, prob_t(df), threshold)},
-            'breakdowns': {by: (b.reset_index().to_dict('records') if len(d) and (b := breakdown(d, by, cfg.n_boot, cfg.seed)) is not None else None)
+                          'val': selective_result(val['label'].to_numpy(), prob_t(val), threshold), 'scored': selective_result(y, prob_t(df), threshold)},
+            'breakdowns': {by: (b.reset_index().rename(columns={by: 'group'}).to_dict('records')
+                                if len(d) and (b := breakdown(d, by, cfg.n_boot, cfg.seed)) is not None else None)
                            for by, d in (('operator', df), ('machine', df), ('brain_plane', brain))},
             'settings': asdict(cfg)}
 
 def evaluate(run_dir, # a run folder written by `fetal-us train`
              cfg:EvalConfig|None=None, # how to evaluate (default: `EvalConfig()`)
              **changes, # `EvalConfig` fields to change, e.g. n_boot=200, data='other/folder'
-            )->dict:
+            )->Metrics:
     "Evaluate a run on `cfg.split`: predictions, metrics with patient CIs, calibration, selective prediction, breakdowns and the raw-pixel baseline, saved in the run."
     cfg = (cfg or EvalConfig()).replace(**changes)
     run = Path(run_dir); run_cfg = run_config(run)
@@ -533,22 +717,23 @@ def evaluate(run_dir, # a run folder written by `fetal-us train`
                   'skipped': skipped_images(target), 'overlap': training_overlap(own, target, cfg.split) if target is not own else {'n': 0, 'note': None},
                   **score_predictions(df, val, cfg)}
         if cfg.baseline: result['baseline'] = _score_baseline(own, target, df, cfg)
-        for note in filter(None, (result[k].get('note') for k in ('run_state', 'skipped', 'overlap'))): warnings.warn(note)
-        save_run_results(run, df, val, result, cfg.figures)
-    return plain(result)
+        m = Metrics.from_plain(plain(result), str(run/'metrics.json'))
+        for note in filter(None, (m.run_state.note, m.skipped.note, m.overlap.note)): warnings.warn(note)
+        save_run_results(run, df, val, m, cfg.figures)
+    return m
 
 def load_metrics(path # a metrics.json, or the folder holding it
-                )->dict:
+                )->Metrics:
     "An evaluation's results, as `evaluate` wrote them; a file of another schema is refused, saying how to renew it."
-    return load_record(path, 'metrics.json', METRICS_SCHEMA, 'evaluate')
+    return Metrics.load(path)
 
 def eval_folder(run:Path, # the run folder
-                result:dict, # an evaluation's result (its split and data)
+                m:Metrics, # an evaluation's result (its split and data)
                )->Path:
     "Where an evaluation's files go: `RUN/eval/SPLIT/` for the run's own data, `RUN/eval/DATA_NAME-DIGEST/SPLIT/` for an external test set."
-    if not result.get('external'): return run/'eval'/result['split']
-    data = Path(result['data'])   # the digest of its place keeps two external sets of one name apart
-    return run/'eval'/f"{data.name}-{short_hash(str(data.resolve()))[:6]}"/result['split']
+    if not m.external: return run/'eval'/m.split
+    data = Path(m.data)   # the digest of its place keeps two external sets of one name apart
+    return run/'eval'/f"{data.name}-{short_hash(str(data.resolve()))[:6]}"/m.split
 
 def training_overlap(own, # the run's own data set
                      target, # the data set evaluated
@@ -586,29 +771,26 @@ def skipped_images(cache # an `open_run_cache` cache
     n = len(decode) + len(in_split)
     note = (f"{cache.meta['source']}: {n} image(s) or CSV row(s) were left out as unreadable or malformed ({len(decode)} at decoding, listed in "
             f"{cache.folder/'skipped.csv'}; {len(in_split)} in the catalog): they are not in these results") if n else None
-    return {'n': n, 'decoding': len(decode), 'catalog': len(in_split), 'list': str(cache.folder/'skipped.csv'), 'note': note}
+    return {'n': n, 'decoding': len(decode), 'catalog': len(in_split), 'listed_in': str(cache.folder/'skipped.csv'), 'note': note}
 
 def save_run_results(run:Path, # the run folder
                      df:pd.DataFrame, # the scored split's predictions
                      val:pd.DataFrame, # the validation predictions the temperature and threshold were fitted on
-                     result:dict, # what `score_predictions` (and `evaluate`) made of them
+                     m:Metrics, # what `evaluate` made of them
                      figures:bool=True, # draw and save the figures
                     ):
     "Write predictions.csv, metrics.json and the figures to `eval_folder`; for the run's own data also the temperature and threshold to `run/calibration.json`."
-    out = eval_folder(run, result); out.mkdir(parents=True, exist_ok=True)
-    split = result['split']
-    val_prob_t = apply_temperature(val[LOGIT].to_numpy(), result['calibration']['temperature'])
+    out = eval_folder(run, m); out.mkdir(parents=True, exist_ok=True)
+    cal, sel = m.calibration, m.selective
     with atomic_path(out/'predictions.csv') as tmp: df.to_csv(tmp, index=False)
-    save_json(plain(result), out/'metrics.json')
-    if not result.get('external'):   # another data set's results never replace the run's own calibration
-        save_json(plain({'temperature': result['calibration']['temperature'], 'threshold': result['selective']['threshold'],
-                          'target_error': result['selective']['target_error'], 'fitted_on': 'val', 'checkpoint': result['checkpoint'],
-                          'checkpoint_digest': result.get('checkpoint_digest')}), run/'calibration.json')
+    m.save(out)
+    if not m.external:   # another data set's results never replace the run's own calibration
+        RunCalibration(temperature=cal.temperature, threshold=sel.threshold, target_error=sel.target_error, fitted_on=cal.fitted_on,
+                       checkpoint=m.checkpoint, checkpoint_digest=m.checkpoint_digest).save(run)
     if not figures: return
-    prob_t = apply_temperature(df[LOGIT].to_numpy(), result['calibration']['temperature'])
-    for name, fig in (('confusion', plot_confusion(df)), ('reliability', plot_reliability(df['label'].to_numpy(), df[PROB].to_numpy(), prob_t, result['calibration']['bins'])),
+    prob_t, val_prob_t = (apply_temperature(d[LOGIT].to_numpy(), cal.temperature) for d in (df, val))
+    for name, fig in (('confusion', plot_confusion(df)), ('reliability', plot_reliability(df['label'].to_numpy(), df[PROB].to_numpy(), prob_t, cal.bins)),
                       ('risk_coverage', plot_risk_coverage({'validation': risk_coverage(val['label'].to_numpy(), val_prob_t),
-                                                            split: risk_coverage(df['label'].to_numpy(), prob_t)},
-                                                           result['selective']['target_error'], result['selective']['threshold'])),
+                                                            m.split: risk_coverage(df['label'].to_numpy(), prob_t)}, sel.target_error, sel.threshold)),
                       ('gallery', gallery(df))):
         fig.savefig(out/f'{name}.png', dpi=110, bbox_inches='tight'); plt.close(fig)

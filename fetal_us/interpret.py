@@ -5,7 +5,7 @@
 # %% ../nbs/06_interpret.ipynb #fdb2f5ba
 from __future__ import annotations
 import copy, json, math, shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -22,19 +22,20 @@ import pytorch_grad_cam.ablation_cam, pytorch_grad_cam.score_cam
 from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, ScoreCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
-from .core import FetalUSError, PhaseClock, atomic_path, get_device, load_json, load_record, plain, save_json
+from .core import FetalUSError, PhaseClock, Record, atomic_path, get_device, load_json, plain, save_json
 from .data import CLASSES, CSV_NAME, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
 from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
-from .evaluate import MIN_UNITS, open_run_cache, predict_split, run_checkpoint, run_config
+from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_checkpoint, run_config
 
 # %% auto #0
-__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'INTERPRET_SCHEMA', 'PixelNet', 'load_for_maps',
-           'method_name', 'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
-           'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area',
-           'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods',
-           'to_original', 'overlay_grid', 'methods_figure', 'draw_marker', 'read_marker', 'box_masks',
-           'write_shortcut_variant', 'shortcut_experiment', 'load_interpretation', 'interpret', 'plot_localisation',
-           'plot_faithfulness', 'plot_sanity']
+__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name', 'cam_maps',
+           'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game', 'energy_in_mask',
+           'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area', 'faithfulness',
+           'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods', 'to_original',
+           'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount', 'LocalisationRow', 'FaithfulnessRow',
+           'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy', 'BoxMeasure', 'Shortcut', 'Interpretation',
+           'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant', 'shortcut_experiment',
+           'load_interpretation', 'interpret', 'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
 # %% ../nbs/06_interpret.ipynb #b7f4972e
 class PixelNet(nn.Module):
@@ -372,6 +373,130 @@ def methods_figure(x:torch.Tensor, # images (N, 1, S, S) in [0, 1]
     fig.suptitle('Each method on the same images, at the network input', fontsize=10); fig.tight_layout()
     return fig
 
+# %% ../nbs/06_interpret.ipynb #b648a255
+@dataclass
+class Estimate:
+    "A mean over images and its 95% patient-bootstrap interval (`patient_mean_ci`)."
+    mean: float|None   # None: no image had a value
+    low: float|None
+    high: float|None
+    n: int             # images with a value
+
+@dataclass
+class MaskCount:
+    "How many of the sampled images had a ground-truth mask."
+    found: int
+    missing: int
+    missing_examples: list[str]   # the first few without one
+
+@dataclass
+class LocalisationRow:
+    "One method's pointing game and energy in the mask, on one plane or on all ('all')."
+    method: str                     # a CAM method, or a baseline map
+    plane: str                      # a plane, or 'all'
+    n: int|None = None              # images measured
+    pointing: float|None = None     # share of maps whose peak lies in the mask
+    pointing_low: float|None = None
+    pointing_high: float|None = None
+    energy: float|None = None       # share of the map's energy in the mask
+    energy_low: float|None = None
+    energy_high: float|None = None
+
+@dataclass
+class FaithfulnessRow:
+    "One method's deletion and insertion areas, and their gaps to a random order."
+    method: str
+    n: int|None = None
+    deletion_auc: float|None = None            # lower: the map found what the network needs
+    deletion_auc_low: float|None = None
+    deletion_auc_high: float|None = None
+    insertion_auc: float|None = None           # higher: the map found what is enough
+    insertion_auc_low: float|None = None
+    insertion_auc_high: float|None = None
+    deletion_vs_random: float|None = None      # deletion AUC minus the random order's (negative is better)
+    deletion_vs_random_low: float|None = None
+    deletion_vs_random_high: float|None = None
+    insertion_vs_random: float|None = None     # insertion AUC minus the random order's (positive is better)
+    insertion_vs_random_low: float|None = None
+    insertion_vs_random_high: float|None = None
+
+@dataclass
+class Faithfulness:
+    "Deletion and insertion curves."
+    steps: int                                        # pixels removed or added in this many steps
+    table: list[FaithfulnessRow]
+    mean_curves: dict[str, dict[str, list[float]]]    # method -> 'deletion'/'insertion' -> mean probability per step
+
+@dataclass
+class SanityRow:
+    "How much one method's maps still resemble the trained model's after randomising down to a stage."
+    method: str
+    randomised_down_to: str     # the earliest stage whose weights were randomised
+    stage: int                  # its position
+    spearman: float|None        # rank correlation with the trained model's maps
+    sd: float|None              # its spread over the images
+
+@dataclass
+class Sanity:
+    "The cascading randomisation check."
+    images: int
+    threshold: float            # a method whose maps keep a correlation above this is flagged
+    table: list[SanityRow]
+    flagged: list[str]          # methods insensitive to the weights
+
+@dataclass
+class ShortcutAccuracy:
+    "Test accuracy of the clean and the shortcut run, with markers that agree with the plane and with markers that lie."
+    clean_agreeing: float
+    shortcut_agreeing: float
+    shortcut_lying: float
+
+@dataclass
+class BoxMeasure:
+    "Where one run's maps of one method go on the marked images: into the marker's box or not."
+    run: str             # 'clean' or 'shortcut'
+    method: str
+    energy: Estimate     # share of the map's energy in the box
+    pointing: Estimate   # share of maps whose peak lies in the box
+
+@dataclass
+class Shortcut:
+    "The shortcut experiment: a run fine-tuned on images with a corner marker that agrees with the plane."
+    epochs: int                  # of the shortcut run
+    started_from: str            # the clean run's checkpoint
+    augment: str
+    box: list[float]             # the marker's box, as shares of the image
+    images: int                  # test images
+    accuracy: ShortcutAccuracy
+    follows_lying_marker: float  # share of the shortcut run's answers that follow a lying marker
+    in_box: list[BoxMeasure]
+    box_share_of_image: float    # the box's area, the share a map spread evenly would put there
+
+@dataclass
+class Interpretation(Record):
+    "An interpretation's results (`interpret.json`): what the card, the index, the CLI and the report read."
+    FILE, SCHEMA, RENEW = 'interpret.json', 3, 'interpret'   # 1: no schema; 2: shortcut results keyed by English phrases
+    run: str
+    split: str
+    checkpoint: str
+    checkpoint_digest: str|None
+    data: str
+    methods: list[str]
+    explained_class: str               # the maps explain this class ('predicted')
+    images: int                        # images sampled
+    per_plane: int                     # of each predicted plane
+    sample_seed: int
+    bootstrap: Bootstrap
+    masks: MaskCount
+    localisation: list[LocalisationRow]|None   # None: no masks
+    faithfulness: Faithfulness
+    sanity: Sanity
+    figures: list[str]                 # the PNGs in RUN/interpret/
+    phase_seconds: dict[str, float]    # time per phase
+    settings: InterpretConfig          # how it was made
+    shortcut: Shortcut|None = None     # None: not run
+
+
 # %% ../nbs/06_interpret.ipynb #ecc2a9a8
 SHORTCUT_BOX = (0.55, 0.70, 0.97, 0.97)   # left, top, right, bottom, as shares of the width and height
 
@@ -442,7 +567,7 @@ def shortcut_experiment(run_dir, # the clean run
                         out, # a folder for the marked data and the shortcut run
                         cfg:InterpretConfig|None=None, # methods, images per plane, epochs of the shortcut run, device, cache, seed, bootstrap
                        )->dict:
-    "Train on data whose corner marker agrees with the plane; measure accuracy with lying markers and where the maps go."
+    "A `Shortcut` record and its figure: train on data whose corner marker agrees with the plane; measure accuracy with lying markers and where the maps go."
     from fetal_us.config import DataConfig, RunConfig
     from fetal_us.train import train
     it = cfg or InterpretConfig()
@@ -463,23 +588,21 @@ def shortcut_experiment(run_dir, # the clean run
     acc = lambda p: float((p['label'] == p['pred_label']).mean())
     p_clean, p_marked, p_lying = (predict_split(r, 'test', d, device=device, cache_dir=cache_dir) for r, d in ((run_dir, marked), (run, None), (run, lying)))
     marks = np.array([read_marker(read_gray(Path(lying)/'Images'/Path(i).name)) for i in p_lying['image']])
-    result = {'epochs': epochs, 'started_from': start, 'augment': 'none', 'box': list(SHORTCUT_BOX), 'images': len(p_marked),
-              'accuracy': {'clean run, agreeing markers': acc(p_clean), 'shortcut run, agreeing markers': acc(p_marked),
-                           'shortcut run, lying markers': acc(p_lying)},
-              'follows_lying_marker': float((p_lying['pred_label'].to_numpy() == marks).mean()), 'energy_in_box': {}, 'pointing_in_box': {}}
     chosen = sample_per_class(p_marked, n, seed)
-    models = {'clean run': load_for_maps(run_dir, device=device)[0], 'shortcut run': load_for_maps(run, device=device)[0]}
+    models = {'clean': load_for_maps(run_dir, device=device)[0], 'shortcut': load_for_maps(run, device=device)[0]}
     size = cfg['recipe']['img_size']
     x = to_pixels(np.stack([resize_gray(read_gray(i), size, cfg['recipe']['resize']) for i in chosen['image']]))
     box = box_masks(chosen['image'], size, cfg['recipe']['resize'])
-    maps = {}
+    maps, in_box = {}, []
     for method in [m for m in parse_methods(methods) if m not in ('ablationcam', 'scorecam')] or ['gradcam']:
         for who, model in models.items():
             with torch.no_grad(): targets = model(x.to(next(model.parameters()).device)).argmax(1).cpu().numpy()
             maps[who, method] = cam_maps(model, x, targets, method)
-            result['energy_in_box'][f'{who}, {method}'] = patient_mean_ci(energy_in_mask(maps[who, method], box), patient_ids(chosen), n_boot, seed)
-            result['pointing_in_box'][f'{who}, {method}'] = patient_mean_ci(pointing_game(maps[who, method], box), patient_ids(chosen), n_boot, seed)
-    result['box_share_of_image'] = float(box.mean())
+            mean_ci = lambda score: Estimate(**plain(patient_mean_ci(score(maps[who, method], box), patient_ids(chosen), n_boot, seed)))
+            in_box.append(BoxMeasure(who, method, energy=mean_ci(energy_in_mask), pointing=mean_ci(pointing_game)))
+    result = Shortcut(epochs=epochs, started_from=start, augment='none', box=list(SHORTCUT_BOX), images=len(p_marked),
+                      accuracy=ShortcutAccuracy(clean_agreeing=acc(p_clean), shortcut_agreeing=acc(p_marked), shortcut_lying=acc(p_lying)),
+                      follows_lying_marker=float((p_lying['pred_label'].to_numpy() == marks).mean()), in_box=in_box, box_share_of_image=float(box.mean()))
     return {'result': result, 'figure': _shortcut_figure(x, maps, chosen)}
 
 def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
@@ -491,17 +614,15 @@ def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
     return fig
 
 # %% ../nbs/06_interpret.ipynb #5236cfdc
-INTERPRET_SCHEMA = 2  # the layout of interpret.json; `load_interpretation` refuses other versions (1: before the schema and settings)
-
 def load_interpretation(path # an interpret.json, or the folder holding it
-                       )->dict:
+                       )->Interpretation:
     "An interpretation's results, as `interpret` wrote them; a file of another schema is refused, saying how to renew it."
-    return load_record(path, 'interpret.json', INTERPRET_SCHEMA, 'interpret')
+    return Interpretation.load(path)
 
 def interpret(run_dir, # a run folder written by `fetal-us train`
               cfg:InterpretConfig|None=None, # which maps, and how they are measured (default: `InterpretConfig()`)
               **changes, # `InterpretConfig` fields to change, e.g. methods='gradcam', n=4
-             )->dict:
+             )->Interpretation:
     "Maps of `cfg.methods` for a run's split, measured (localisation, faithfulness, randomisation, shortcut); saved in `RUN_DIR/interpret/`."
     cfg = (cfg or InterpretConfig()).replace(**changes)
     split, data, checkpoint, n, per_class, n_sanity, steps = cfg.split, cfg.data, cfg.checkpoint, cfg.n, cfg.per_class, cfg.n_sanity, cfg.steps
@@ -522,7 +643,7 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
     clock = PhaseClock(next(model.parameters()).device)
     with clock('maps'): maps = {m: cam_maps(model, x, targets, m, batch_size, progress=progress) for m in methods}
     masks, has = load_masks(chosen['image'], size, resize)
-    result = {'schema': INTERPRET_SCHEMA, 'run': str(run), 'split': split, 'checkpoint': checkpoint, 'checkpoint_digest': checkpoint_digest(run_checkpoint(run, checkpoint)),
+    result = {'run': str(run), 'split': split, 'checkpoint': checkpoint, 'checkpoint_digest': checkpoint_digest(run_checkpoint(run, checkpoint)),
               'data': str(cache.meta['source']), 'methods': methods,
               'explained_class': 'predicted', 'images': len(chosen), 'per_plane': n, 'sample_seed': seed,
               'bootstrap': {'resamples': n_boot, 'seed': seed, 'unit': 'patient' if chosen['patient'].notna().all() else 'image (no patient ids)', 'level': 0.95},
@@ -561,8 +682,9 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
         fig.savefig(out/f'{name}.png', dpi=110, bbox_inches='tight'); plt.close(fig)
     result['figures'] = sorted(f'{k}.png' for k, f in figs.items() if f is not None)
     result['phase_seconds'], result['settings'] = clock.seconds, asdict(cfg)
-    with atomic_path(out/'interpret.json') as tmp: save_json(plain(result), tmp)
-    return plain(result)
+    record = Interpretation.from_plain(plain(result), str(out/'interpret.json'))
+    record.save(out)
+    return record
 
 # %% ../nbs/06_interpret.ipynb #fbff6582
 def plot_localisation(loc:pd.DataFrame, # from `localisation`

@@ -10,19 +10,19 @@ from html import escape
 from pathlib import Path
 import nbformat
 import fetal_us
-from .core import FetalUSError, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, load_record, missing, save_json, short_hash, versions, write_error
-from dataclasses import asdict, dataclass, fields
+from .core import FetalUSError, Record, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash, versions, write_error
+from dataclasses import asdict, dataclass, field, fields, replace
 from .config import Config, EvalConfig, InterpretConfig, RunConfig, Scoring, like, setting
 from .evaluate import load_metrics, selective_summary
-from .interpret import load_interpretation
+from .interpret import Interpretation, load_interpretation
 from .train import RECIPES, Recipe, random_weights_note
 
 # %% auto #0
-__all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'SCAN_EVAL_SCHEMA', 'SCAN_RATES',
-           'nbs_dir', 'report_notebook', 'drop_progress', 'render_html', 'filtered_stderr', 'git_commit',
-           'report_header', 'run_report', 'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params',
-           'run_stages', 'make_reports', 'headline', 'scan_card', 'write_index', 'readme_results', 'scan_sentence',
-           'update_readme']
+__all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 'STAGES', 'SCAN_RATES', 'nbs_dir',
+           'report_notebook', 'drop_progress', 'render_html', 'filtered_stderr', 'git_commit', 'report_header',
+           'run_report', 'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params', 'run_stages',
+           'make_reports', 'Rate', 'ScanSettings', 'ScanEval', 'PixelBaseline', 'PointingGame', 'ScanHeadline',
+           'Headline', 'headline', 'scan_card', 'write_index', 'readme_results', 'scan_sentence', 'update_readme']
 
 # %% ../nbs/07_pipeline.ipynb #cfdb5080
 def nbs_dir()->Path:
@@ -367,38 +367,132 @@ def make_reports(profile:str='quick', # 'quick' (built-in synthetic data) or 'fu
     return index
 
 # %% ../nbs/07_pipeline.ipynb #de763c23
-SCAN_EVAL_SCHEMA = 1   # the layout of RUN_DIR/scan/scan_eval.json: written by the scanning report (08b), read by the index
 SCAN_RATES = ('frame_accuracy', 'segment_precision', 'segment_recall', 'segment_f1', 'retrieval')
+
+@dataclass
+class Rate:
+    "A headline number with its 95% interval (None where there is too little data)."
+    value: float|None
+    low: float|None
+    high: float|None
+
+@dataclass
+class ScanSettings:
+    "How the scanning report scanned and matched."
+    window: int          # frames of the moving mean
+    min_frames: int      # frames a segment needs
+    blur_ratio: float    # blurred under this share of the local median sharpness
+    min_iou: float       # a found segment matches a true one at this temporal IoU
+    sweeps: str          # the sweeps folder
+    run: str             # the run scanned with
+
+@dataclass
+class ScanEval(Record):
+    "The scanning report's numbers (`RUN_DIR/scan/scan_eval.json`), written by `08b_scan_eval` and read by the index."
+    FILE, SCHEMA, RENEW = 'scan_eval.json', 2, 'run the scanning report (08b_scan_eval) for'   # 1: untyped
+    loops: int                   # sweeps scanned
+    frames: int                  # their frames
+    true_segments: int           # standard-plane segments the generator drew
+    found_segments: int          # segments the scan found
+    planes_shown: int            # (loop, plane) pairs with a true segment
+    spurious_best_frames: int    # best frames of planes a loop does not show
+    frame_accuracy: Rate
+    segment_precision: Rate
+    segment_recall: Rate
+    segment_f1: Rate
+    retrieval: Rate              # best frames inside a true segment of their plane
+    interval_note: str|None      # why there are no intervals ('one loop')
+    settings: ScanSettings|None = None
+
+@dataclass
+class PixelBaseline:
+    "The raw-pixel baseline's numbers on the headline's test images."
+    accuracy: float|None
+    macro_f1: float|None
+    f1_gain: float|None          # the network's macro-F1 minus the baseline's
+    f1_gain_low: float|None      # its 95% interval
+    f1_gain_high: float|None
+
+@dataclass
+class PointingGame:
+    "The best heat-map method's pointing game, beside the better baseline map."
+    method: str
+    value: float|None
+    low: float|None
+    high: float|None
+    best_baseline: float|None
+
+@dataclass
+class ScanHeadline:
+    "The scanning report's numbers the index and README show."
+    loops: int
+    frames: int
+    interval_note: str|None
+    frame_accuracy: Rate
+    segment_precision: Rate
+    segment_recall: Rate
+    segment_f1: Rate
+    retrieval: Rate
+
+@dataclass
+class Headline(Record):
+    "A finished parameter set's headline numbers (`results.json`), which the index page and the README table show."
+    FILE, SCHEMA, RENEW = 'results.json', 1, 'make the reports for'
+    run: str                       # the recipe whose run the numbers are of
+    images: int                    # test images
+    patients: int|None
+    accuracy: Rate
+    balanced_accuracy: Rate
+    macro_f1: Rate
+    ece_after: float|None          # after temperature scaling
+    ece_before: float|None
+    temperature: float
+    temperature_note: str|None     # why it was left at 1
+    interval_note: str|None        # why there are no intervals
+    abstention: str                # the abstention sentence
+    weights: str|None              # the initial weights
+    weights_note: str|None         # the sentence on training from random weights
+    compared: list[str]            # the other recipes of the set
+    profile: str = ''
+    commit: str = ''
+    date: str = ''
+    versions: dict[str, str] = field(default_factory=dict)
+    pixel_baseline: PixelBaseline|None = None
+    pixel_baseline_skipped: str|None = None   # why it was not scored
+    pointing_game: PointingGame|None = None   # None: no masks, or every map empty
+    scan: ScanHeadline|None = None            # None: no scanning report
+
+def _pointing_game(it:Interpretation|None)->PointingGame|None:
+    "The best method's pointing game on all images, beside the better baseline map (None: not measured)."
+    rows = [r for r in ((it and it.localisation) or []) if r.plane == 'all' and not missing(r.pointing)]
+    loc = [r for r in rows if not r.method.startswith('baseline')]
+    if not loc: return None
+    best = max(loc, key=lambda r: r.pointing)
+    return PointingGame(method=best.method, value=best.pointing, low=best.pointing_low, high=best.pointing_high,
+                        best_baseline=max((r.pointing for r in rows if r.method.startswith('baseline')), default=None))
 
 def headline(set_dir, # a finished parameter set's folder
              params:dict, # its parameters
-            )->dict:
-    "The headline numbers of a finished parameter set, from its runs' JSON files."
+            )->Headline:
+    "The headline numbers of a finished parameter set, from its runs' results files."
     main, _ = _runs(params); run = Path(set_dir)/'runs'/main
     ev = load_metrics(run/'eval'/'test')
-    it = load_interpretation(run/'interpret') if (run/'interpret'/'interpret.json').is_file() else {}
+    it = load_interpretation(run/'interpret') if (run/'interpret'/'interpret.json').is_file() else None
     cfg = load_json(run/'config.json') if (run/'config.json').is_file() else {}
-    out = {'run': main, 'images': ev['images'], 'patients': ev.get('patients'), 'ece_after': ev['calibration']['after']['ece'],
-           'ece_before': ev['calibration']['before']['ece'], 'temperature': ev['calibration']['temperature'],
-           'temperature_note': ev['calibration'].get('note'), 'interval_note': ev.get('bootstrap', {}).get('not_enough'),
-           'abstention': selective_summary(ev) if 'selective' in ev else None, 'weights': cfg.get('weights'), 'weights_note': random_weights_note(cfg) if cfg else None,
-           'compared': [r for r in _recipes(params) if r != main]}
-    for k in ('accuracy', 'balanced_accuracy', 'macro_f1'):
-        out[k] = {'value': ev['metrics'][k], 'low': ev['ci'][k]['low'], 'high': ev['ci'][k]['high']}
-    if (b := ev.get('baseline')) and 'skipped' not in b:
-        c = b['network_vs_baseline']
-        out['pixel_baseline'] = {'accuracy': b['accuracy'], 'macro_f1': b['macro_f1'], 'f1_gain': c['difference'], 'f1_gain_low': c['low'], 'f1_gain_high': c['high']}
-    elif b: out['pixel_baseline_skipped'] = b['skipped']
+    rate = lambda k: Rate(getattr(ev.metrics, k), ev.ci[k].low, ev.ci[k].high)
+    b, scan = ev.baseline, None
+    c = b.network_vs_baseline if b else None
     if (run/'scan'/'scan_eval.json').is_file():
-        s = load_record(run/'scan', 'scan_eval.json', SCAN_EVAL_SCHEMA, 'run the scanning report (08b_scan_eval) for')
-        out['scan'] = {k: s[k] for k in ('loops', 'frames', 'interval_note', *SCAN_RATES)}
-    rows = [r for r in (it.get('localisation') or []) if r['plane'] == 'all' and not missing(r['pointing'])]
-    loc = [r for r in rows if not r['method'].startswith('baseline')]
-    if loc:
-        best = max(loc, key=lambda r: r['pointing'])
-        base = max((r['pointing'] for r in rows if r['method'].startswith('baseline')), default=None)
-        out['pointing_game'] = {'method': best['method'], 'value': best['pointing'], 'low': best['pointing_low'], 'high': best['pointing_high'], 'best_baseline': base}
-    return out
+        s = ScanEval.load(run/'scan')
+        scan = ScanHeadline(loops=s.loops, frames=s.frames, interval_note=s.interval_note, **{k: getattr(s, k) for k in SCAN_RATES})
+    return Headline(run=main, images=ev.images, patients=ev.patients, accuracy=rate('accuracy'), balanced_accuracy=rate('balanced_accuracy'),
+                    macro_f1=rate('macro_f1'), ece_after=ev.calibration.after.ece, ece_before=ev.calibration.before.ece,
+                    temperature=ev.calibration.temperature, temperature_note=ev.calibration.note, interval_note=ev.bootstrap.not_enough,
+                    abstention=selective_summary(ev), weights=cfg.get('weights'), weights_note=random_weights_note(cfg) if cfg else None,
+                    compared=[r for r in _recipes(params) if r != main],
+                    pixel_baseline=PixelBaseline(accuracy=b.accuracy, macro_f1=b.macro_f1, f1_gain=c.difference, f1_gain_low=c.low, f1_gain_high=c.high)
+                                   if c else None,
+                    pixel_baseline_skipped=b.skipped if b else None, pointing_game=_pointing_game(it), scan=scan)
 
 def _relink(index:Path, name:str):
     "Point the links of a copied set index (relative to its own folder) into `name/`."
@@ -409,12 +503,12 @@ def _code(html:str)->str:
     "Markdown-style `code` in already escaped text as <code>."
     return re.sub(r'`([^`]+)`', r'<code>\1</code>', html)
 
-def scan_card(s:dict # the headline's `scan` numbers
+def scan_card(s:ScanHeadline # the headline's `scan` numbers
              )->str:
     "The index's card of the scanning report: per-frame accuracy, segment F1 and retrieval with their intervals."
-    one = lambda k, name: f"{name} <b>{fmt(s[k]['value'], '.2f')}</b> <small>({fmt_interval(s[k]['low'], s[k]['high'], '.2f', s.get('interval_note') or 'not enough loops')})</small>"
-    return (f"{one('frame_accuracy', 'per frame')}<br>{one('segment_f1', 'segment F1')}<br>{one('retrieval', 'best-frame retrieval')}"
-            f"<br><small>{s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames</small>")
+    one = lambda r, name: f"{name} <b>{fmt(r.value, '.2f')}</b> <small>({fmt_interval(r.low, r.high, '.2f', s.interval_note or 'not enough loops')})</small>"
+    return (f"{one(s.frame_accuracy, 'per frame')}<br>{one(s.segment_f1, 'segment F1')}<br>{one(s.retrieval, 'best-frame retrieval')}"
+            f"<br><small>{s.loops} synthetic sweep{'s' * (s.loops != 1)}, {s.frames} frames</small>")
 
 def write_index(set_dir, # a finished parameter set's folder
                 params:dict, # its parameters
@@ -423,25 +517,25 @@ def write_index(set_dir, # a finished parameter set's folder
                )->Path:
     "Write `set_dir/index.html` and `set_dir/results.json`."
     set_dir = Path(set_dir); h = headline(set_dir, params)
-    h.update(profile=profile, commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M'), versions={**versions(), 'grad-cam': _version('grad-cam')})
-    save_json(h, set_dir/'results.json')
+    h = replace(h, profile=profile, commit=git_commit(), date=time.strftime('%Y-%m-%d %H:%M'), versions={**versions(), 'grad-cam': _version('grad-cam')})
+    h.save(set_dir)
     main, _ = _runs(params)
     synthetic = (Path(params['data_dir'])/'synthetic.json').is_file()
-    ci = lambda k: f"<b>{fmt(h[k]['value'])}</b> <small>(95% CI {escape(fmt_interval(h[k]['low'], h[k]['high'], why=h.get('interval_note')))})</small>"
-    pg, pb = h.get('pointing_game'), h.get('pixel_baseline')
-    cards = [('Test accuracy', ci('accuracy')), ('Balanced accuracy', ci('balanced_accuracy')), ('Macro-F1', ci('macro_f1')),
-             ('ECE after temperature scaling', f"<b>{fmt(h['ece_after'])}</b> <small>(before {fmt(h['ece_before'])}, T = {fmt(h['temperature'], '.2f')}"
-                                               f"{'; ' + escape(h['temperature_note']) if h.get('temperature_note') else ''})</small>"),
-             ('Abstention', f"<small>{escape(h['abstention'] or 'not recorded')}</small>"),
-             ('Pointing game', f"<b>{fmt(pg['value'], '.2f')}</b> <small>{pg['method']} (95% CI {fmt_interval(pg['low'], pg['high'], '.2f')}; "
-                               f"best baseline {fmt(pg['best_baseline'], '.2f')})</small>" if pg else 'not measured (no masks, or every map was empty)'),
-             ('Raw-pixel baseline', f"<b>{fmt(pb['accuracy'])}</b> <small>accuracy, macro-F1 {fmt(pb['macro_f1'])}; the network's macro-F1 {fmt(pb['f1_gain'], '+.3f')} against it "
-                                    f"(95% CI {fmt_interval(pb['f1_gain_low'], pb['f1_gain_high'], '+.3f', 'not enough data')})</small>" if pb
-                                    else f"not scored{': ' + escape(h['pixel_baseline_skipped']) if h.get('pixel_baseline_skipped') else ''}"),
-             ('Cine loops (scan)', scan_card(h['scan']) if h.get('scan') else 'not measured (no scanning report)')]
-    notes = [n for n in (h.get('weights_note'),) if n]
-    if h.get('compared') and h.get('weights') == 'none':
-        notes.append(f"The training report compares `{main}` with {', '.join(f'`{r}`' for r in h['compared'])}, all from random weights: a recipe that "
+    ci = lambda r: f"<b>{fmt(r.value)}</b> <small>(95% CI {escape(fmt_interval(r.low, r.high, why=h.interval_note))})</small>"
+    pg, pb = h.pointing_game, h.pixel_baseline
+    cards = [('Test accuracy', ci(h.accuracy)), ('Balanced accuracy', ci(h.balanced_accuracy)), ('Macro-F1', ci(h.macro_f1)),
+             ('ECE after temperature scaling', f"<b>{fmt(h.ece_after)}</b> <small>(before {fmt(h.ece_before)}, T = {fmt(h.temperature, '.2f')}"
+                                               f"{'; ' + escape(h.temperature_note) if h.temperature_note else ''})</small>"),
+             ('Abstention', f"<small>{escape(h.abstention or 'not recorded')}</small>"),
+             ('Pointing game', f"<b>{fmt(pg.value, '.2f')}</b> <small>{pg.method} (95% CI {fmt_interval(pg.low, pg.high, '.2f')}; "
+                               f"best baseline {fmt(pg.best_baseline, '.2f')})</small>" if pg else 'not measured (no masks, or every map was empty)'),
+             ('Raw-pixel baseline', f"<b>{fmt(pb.accuracy)}</b> <small>accuracy, macro-F1 {fmt(pb.macro_f1)}; the network's macro-F1 {fmt(pb.f1_gain, '+.3f')} against it "
+                                    f"(95% CI {fmt_interval(pb.f1_gain_low, pb.f1_gain_high, '+.3f', 'not enough data')})</small>" if pb
+                                    else f"not scored{': ' + escape(h.pixel_baseline_skipped) if h.pixel_baseline_skipped else ''}"),
+             ('Cine loops (scan)', scan_card(h.scan) if h.scan else 'not measured (no scanning report)')]
+    notes = [n for n in (h.weights_note,) if n]
+    if h.compared and h.weights == 'none':
+        notes.append(f"The training report compares `{main}` with {', '.join(f'`{r}`' for r in h.compared)}, all from random weights: a recipe that "
                      "trains only its head learns on random features there, so that comparison says nothing about the original project's recipe, "
                      "which starts from ImageNet weights")
     links = ''.join(f"<li><a href='{r.name}'>{r.stem}</a> · <a href='{r.stem}.ipynb'>executed notebook</a></li>" for r in reports)
@@ -455,38 +549,38 @@ table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 10
 <h1>fetal_us reports: {escape(set_dir.name)}</h1>
 {"<p class='banner'><b>SYNTHETIC DATA.</b> These numbers describe the built-in synthetic planes, not real scans.</p>" if synthetic else ''}
 {''.join(f"<p class='banner'>{_code(escape(n[0].upper() + n[1:]))}.</p>" for n in notes)}
-<p>Run <code>{escape(main)}</code> on the test split: {h['images']} images{f" from {h['patients']} patients" if h.get('patients') else ''}. Profile <code>{profile}</code>,
-{h['date']}, commit <code>{h['commit']}</code>.</p>
+<p>Run <code>{escape(main)}</code> on the test split: {h.images} images{f" from {h.patients} patients" if h.patients else ''}. Profile <code>{profile}</code>,
+{h.date}, commit <code>{h.commit}</code>.</p>
 <div class='cards'>{''.join(f"<div class='card'><div>{t}</div><div>{v}</div></div>" for t, v in cards)}</div>
 <h2>Confusion matrix</h2><img src='runs/{main}/eval/test/confusion.png' style='max-width:100%'>
 <h2>Reports</h2><ul>{links}</ul>
 <h2>Parameters and versions</h2><table>{rows}</table>
-<p><small>{escape(', '.join(f'{k} {v}' for k, v in h['versions'].items()))}</small></p></body></html>"""
+<p><small>{escape(', '.join(f'{k} {v}' for k, v in h.versions.items()))}</small></p></body></html>"""
     with atomic_path(set_dir/'index.html') as tmp: Path(tmp).write_text(page, encoding='utf-8')
     return set_dir/'index.html'
 
-def readme_results(results:dict, # a set's results.json
+def readme_results(h:Headline, # a set's results (`Headline.load(SET_DIR)`)
                   )->str:
     "The README's results table, from a set's `results.json`."
-    r = results; f = lambda k: f"{fmt(r[k]['value'])} ({fmt_interval(r[k]['low'], r[k]['high'])})"
-    pg, pb = r.get('pointing_game'), r.get('pixel_baseline')
-    return '\n'.join([f"Latest `{r['profile']}` run ({r['date']}, commit `{r['commit']}`, run `{r['run']}`, {r['images']} test images; synthetic data):", '',
+    f = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high)})"
+    pg, pb = h.pointing_game, h.pixel_baseline
+    notes = [f"{n[0].upper()}{n[1:]}." for n in (h.interval_note, h.weights_note) if n]
+    return '\n'.join([f"Latest `{h.profile}` run ({h.date}, commit `{h.commit}`, run `{h.run}`, {h.images} test images; synthetic data):", '',
                       '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game | raw-pixel baseline |', '|---|---|---|---|---|---|',
-                      f"| {f('accuracy')} | {f('balanced_accuracy')} | {f('macro_f1')} | {fmt(r['ece_after'])} | "
-                      + (f"{fmt(pg['value'], '.2f')} ({pg['method']}; baseline {fmt(pg['best_baseline'], '.2f')})" if pg else 'n/a') + ' | '
-                      + (f"accuracy {fmt(pb['accuracy'])}, macro-F1 {fmt(pb['macro_f1'])}" if pb else 'n/a') + ' |']
-                     + ([''] + [f"{n[0].upper()}{n[1:]}." for n in (r.get('interval_note'), r.get('weights_note')) if n] if r.get('interval_note') or r.get('weights_note') else [])
-                     + (['', scan_sentence(r['scan'])] if r.get('scan') else []))
+                      f"| {f(h.accuracy)} | {f(h.balanced_accuracy)} | {f(h.macro_f1)} | {fmt(h.ece_after)} | "
+                      + (f"{fmt(pg.value, '.2f')} ({pg.method}; baseline {fmt(pg.best_baseline, '.2f')})" if pg else 'n/a') + ' | '
+                      + (f"accuracy {fmt(pb.accuracy)}, macro-F1 {fmt(pb.macro_f1)}" if pb else 'n/a') + ' |']
+                     + ([''] + notes if notes else []) + (['', scan_sentence(h.scan)] if h.scan else []))
 
-def scan_sentence(s:dict, # the headline's `scan` numbers
+def scan_sentence(s:ScanHeadline, # the headline's `scan` numbers
                  )->str:
     "The README's line on the scanning report."
-    v = lambda k: f"{fmt(s[k]['value'])} ({fmt_interval(s[k]['low'], s[k]['high'], why=s.get('interval_note') or 'not enough loops')})"
-    return (f"Cine loops (`fetal-us scan` on {s['loops']} synthetic sweep{'s' * (s['loops'] != 1)}, {s['frames']} frames; intervals over loops): per-frame accuracy "
-            f"{v('frame_accuracy')}, segment F1 {v('segment_f1')}, best-frame retrieval {v('retrieval')}.")
+    v = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high, why=s.interval_note or 'not enough loops')})"
+    return (f"Cine loops (`fetal-us scan` on {s.loops} synthetic sweep{'s' * (s.loops != 1)}, {s.frames} frames; intervals over loops): per-frame accuracy "
+            f"{v(s.frame_accuracy)}, segment F1 {v(s.segment_f1)}, best-frame retrieval {v(s.retrieval)}.")
 
 def update_readme(readme, # README.md
-                  results:dict, # a set's results.json
+                  results:Headline, # a set's results (`Headline.load(SET_DIR)`)
                  )->bool:
     "Replace the block between `<!-- results:start -->` and `<!-- results:end -->` of `readme` with the table; False if it has none."
     readme = Path(readme); text = readme.read_text(encoding='utf-8')

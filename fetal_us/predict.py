@@ -14,15 +14,16 @@ from tqdm import tqdm
 from .config import ScanConfig, Scoring
 from .core import FetalUSError, Terminated, atomic_path, check_device_name, get_device, load_json, versions, write_error
 from .distributed import gather_objects, init_distributed, is_main, rank, world_size
+from .evaluate import RunCalibration
 from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
 from torch import nn
 from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_digest, load_checkpoint, load_torch_file,
                             model_from_checkpoint, normalize, to_input)
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_frames', 'dicom_gray',
-           'check_output_csv', 'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores', 'merge_shards',
-           'Predictor', 'ExportedNet', 'export_onnx', 'open_onnx']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_problem', 'dicom_frames',
+           'dicom_gray', 'check_output_csv', 'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores',
+           'merge_shards', 'Predictor', 'ExportedNet', 'export_onnx', 'open_onnx']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
@@ -55,7 +56,9 @@ def _to_uint8(a:np.ndarray)->np.ndarray:
     a = a.astype(np.float64); lo, hi = np.nanmin(a), np.nanmax(a)
     return np.zeros(a.shape, np.uint8) if hi <= lo else np.round((a - lo) * 255 / (hi - lo)).astype(np.uint8)
 
-def _dicom_problem(ds, e:Exception)->str:
+def dicom_problem(ds, # the DICOM data set (pixels not needed)
+                  e:Exception, # what decoding its pixels raised
+                 )->str:
     "Why the pixels of `ds` can't be decoded, in one sentence: a missing decoder is named with its transfer syntax and the package."
     ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
     text = ' '.join(str(e).split())
@@ -71,7 +74,7 @@ def dicom_frames(path, # a DICOM file
     try: ds = pydicom.dcmread(path)
     except Exception as e: raise BadImage(path, f"not a readable DICOM file ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
     try: arr = ds.pixel_array   # pydicom 3 returns colour as RGB: YBR_FULL, YBR_FULL_422 and the JPEG 2000 ones are converted here
-    except Exception as e: raise BadImage(path, _dicom_problem(ds, e)) from None
+    except Exception as e: raise BadImage(path, dicom_problem(ds, e)) from None
     frames = int(ds.get('NumberOfFrames', 1) or 1)
     rows, cols = int(ds.get('Rows', 0) or 0), int(ds.get('Columns', 0) or 0)
     if min(rows, cols) < MIN_SIDE: raise BadImage(path, f'{cols}x{rows} px is too small (under {MIN_SIDE} px on a side), as for any image')
@@ -224,16 +227,16 @@ class Predictor:
         recipe = self.ckpt.get('recipe') or {}
         self.size, self.resize, self.norm = self.ckpt['img_size'], recipe.get('resize', 'stretch'), self.ckpt['normalization']
         cal = self.path.parent/'calibration.json'
-        self.calibration = load_json(cal) if cal.is_file() else None
-        fitted_for = (self.calibration or {}).get('checkpoint_digest')
+        self.calibration = RunCalibration.load(cal) if cal.is_file() else None
+        fitted_for = self.calibration and self.calibration.checkpoint_digest
         if fitted_for and fitted_for != checkpoint_digest(self.path):   # a retrained or resumed run replaced best.pt after evaluation
             raise FetalUSError(f"{cal} was fitted for another checkpoint than {self.path} (the run was trained further, or another "
                                f"checkpoint is given): its temperature and threshold don't apply; run `fetal-us evaluate --run {self.path.parent}"
                                f"{' --checkpoint last' if self.path.stem == 'last' else ''}` again")
         if self.calibration is None: warnings.warn(f"{cal} not found: probabilities are not calibrated (temperature 1) and no abstention threshold "
                                                    f"was fitted; run `fetal-us evaluate --run {self.path.parent}` first")
-        self.temperature = (self.calibration or {}).get('temperature', 1.0)
-        self.threshold = abstain_threshold if abstain_threshold is not None else (self.calibration or {}).get('threshold')
+        self.temperature = self.calibration.temperature if self.calibration else 1.0
+        self.threshold = abstain_threshold if abstain_threshold is not None else self.calibration and self.calibration.threshold
         self.ood, self.ood_problem = None, 'switched off' if not ood else None
         if ood:
             try: self.ood = self._ood()
@@ -259,14 +262,15 @@ class Predictor:
         self.session, meta = open_onnx(self.path)
         init_distributed(torch.device('cpu'))   # under torchrun, the ranks share the files
         self.size, self.resize, self.temperature = int(meta['img_size']), meta['resize'], float(meta['temperature'])
-        self.calibration = json.loads(meta['calibration']) if meta.get('calibration') else None
-        self.threshold = abstain_threshold if abstain_threshold is not None else (self.calibration or {}).get('threshold')
+        self.calibration = RunCalibration.from_plain(json.loads(meta['calibration']), f"{self.path}'s calibration") if meta.get('calibration') else None
+        self.threshold = abstain_threshold if abstain_threshold is not None else self.calibration and self.calibration.threshold
         fitted = 'ood_threshold' in meta
         self.ood = {'threshold': float(meta['ood_threshold'])} if ood and fitted else None
         self.ood_problem = None if self.ood else 'switched off' if not ood else "the export holds no out-of-distribution check"
 
     @torch.no_grad()
-    def _run(self, batch:list)->tuple[np.ndarray, np.ndarray]:
+    def run_batch(self, batch:list, # (path, frame, pixels, ...) tuples, pixels a uint8 (size, size) frame resized with `resize_gray`
+                 )->tuple[np.ndarray, np.ndarray]:
         "Logits and out-of-distribution distances (NaN without the check) of a batch of decoded frames."
         images = np.stack([b[2] for b in batch])
         if self.backend == 'onnxruntime':
@@ -290,9 +294,9 @@ class Predictor:
         bar = tqdm(total=len(files), desc='predicting', unit='file', disable=not (progress and is_main()))   # the whole job's files
         def flush():
             if not pending: return
-            logits, ood = self._run(pending)
+            logits, ood = self.run_batch(pending)
             prob = softmax(logits / self.temperature, axis=1)
-            for (path, frame, _, shape, sd), p, o in zip(pending, prob, ood): rows.append(self._row(path, frame, shape, p, o, sd))
+            for (path, frame, _, shape, sd), p, o in zip(pending, prob, ood): rows.append(self.row(path, frame, shape, p, o, sd))
             pending.clear()
         stopped = None
         try:
@@ -315,7 +319,14 @@ class Predictor:
         if cam_dir is not None: self.cams(df, cam_dir)
         return df
 
-    def _row(self, path, frame, shape, p, o, sd)->dict:
+    def row(self, path, # the input file
+            frame, # its frame (None: a still image)
+            shape, # the frame's (height, width) before resizing
+            p, # its calibrated probabilities
+            o, # its out-of-distribution distance (NaN: no check)
+            sd, # its grey-level standard deviation (a blank frame has none)
+           )->dict:
+        "The output row of one frame: plane, probabilities, confidence, and whether (and why) it abstains."
         conf = float(p.max()); reasons = ['blank frame (no contrast)'] if sd < BLANK_STD else []
         if self.threshold is not None and conf < self.threshold: reasons.append(f'confidence {conf:.2f} under {self.threshold:.2f}')
         if self.ood is not None and o > self.ood['threshold']: reasons.append('unlike the training images')
@@ -392,7 +403,7 @@ def export_onnx(checkpoint, # RUN_DIR/best.pt (or a run folder)
     meta = {'fetal_us_onnx': ONNX_SCHEMA, 'classes': json.dumps(CLASSES), 'img_size': pr.size, 'resize': pr.resize,
             'input': 'pixels: float32 (N, 1, img_size, img_size), uint8 grayscale / 255, resized with `resize`',
             'normalization': pr.norm, 'mean_std': json.dumps(NORMALIZATIONS[pr.norm]), 'temperature': pr.temperature,
-            'calibration': json.dumps(pr.calibration) if pr.calibration else '', 'checkpoint_digest': checkpoint_digest(pr.path),
+            'calibration': json.dumps(pr.calibration.to_plain()) if pr.calibration else '', 'checkpoint_digest': checkpoint_digest(pr.path),
             'versions': json.dumps(versions()), **({'ood_threshold': pr.ood['threshold'], 'ood_k': pr.ood['k']} if pr.ood else {})}
     with atomic_path(out) as tmp, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter('ignore')   # the exporter's notes about its own internals

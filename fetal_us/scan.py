@@ -15,12 +15,12 @@ from tqdm import tqdm
 from .config import ScanConfig
 from .core import FetalUSError, Terminated, atomic_path, plain, save_json, write_error
 from .data import BROKEN_LINK, CLASSES, BadImage, read_gray, resize_gray
-from .predict import PREDICT_EXTS, Predictor, _dicom_problem, dicom_gray, is_dicom
+from .predict import PREDICT_EXTS, Predictor, dicom_problem, dicom_gray, is_dicom
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'FRAME_EXTS', 'STANDARD', 'FRAME_COLUMNS', 'PLANE_COLORS', 'natural_key', 'find_loops', 'Loop',
-           'open_loop', 'iter_frames', 'read_frame', 'smooth', 'find_segments', 'sharpness', 'contrast', 'blurred',
-           'ThreadTuner', 'LoopScan', 'scan_loop', 'over_time', 'choose_best', 'loop_name', 'plane_file',
+           'open_loop', 'iter_frames', 'read_frame', 'smooth', 'runs_of', 'find_segments', 'sharpness', 'contrast',
+           'blurred', 'ThreadTuner', 'LoopScan', 'scan_loop', 'over_time', 'choose_best', 'loop_name', 'plane_file',
            'scan_summary', 'write_loop', 'timeline_figure', 'scan_html', 'check_scan_out', 'scan']
 
 # %% ../nbs/08a_scan.ipynb #6d1395a3
@@ -130,7 +130,7 @@ def iter_frames(loop:Loop # from `open_loop`
         for n, (i, t, f) in enumerate((_video_frames if loop.kind == 'video' else _dicom_frames)(loop), 1): yield i, t, f
     except BadImage: raise
     except Exception as e:
-        why = _video_problem(e) if loop.kind == 'video' else _dicom_problem(__import__('pydicom').dcmread(loop.path, stop_before_pixels=True), e)
+        why = _video_problem(e) if loop.kind == 'video' else dicom_problem(__import__('pydicom').dcmread(loop.path, stop_before_pixels=True), e)
         raise BadImage(loop.path, f"damaged after {n} frames: {why}") from None
     if n == 0: raise BadImage(loop.path, 'holds no frames')
     if loop.n_frames and n < loop.n_frames: raise BadImage(loop.path, f"truncated: {n} of the {loop.n_frames} frames its header lists could be read")
@@ -170,7 +170,8 @@ def smooth(probs:np.ndarray, # (frames, classes), NaN rows for frames that were 
     n = (cn[hi] - cn[lo])[:, None]
     with np.errstate(invalid='ignore', divide='ignore'): return np.where(n > 0, (cs[hi] - cs[lo]) / n, np.nan)
 
-def _runs(labels:np.ndarray)->list[tuple[int, int, int]]:
+def runs_of(labels:np.ndarray, # one label per frame
+           )->list[tuple[int, int, int]]:
     "(label, first, last) of each run of equal labels."
     edges = np.flatnonzero(np.diff(labels)) + 1
     starts, ends = np.concatenate([[0], edges]), np.concatenate([edges, [len(labels)]]) - 1
@@ -184,7 +185,7 @@ def find_segments(smoothed:np.ndarray, # (frames, classes) smoothed probabilitie
     cols = ['plane', 'first', 'last', 'frames', 'start_s', 'end_s', 'mean_confidence']
     n = len(smoothed); need = min(min_frames, n)
     labels = np.where(np.isnan(smoothed).any(1), -1, np.nan_to_num(smoothed, nan=-1).argmax(1))
-    kept = [r for r in _runs(labels) if r[0] >= 0 and CLASSES[r[0]] in STANDARD and r[2] - r[1] + 1 >= need]
+    kept = [r for r in runs_of(labels) if r[0] >= 0 and CLASSES[r[0]] in STANDARD and r[2] - r[1] + 1 >= need]
     joined = []
     for lab, a, b in kept:   # one plane again after a flicker shorter than a segment: the same segment
         if joined and joined[-1][0] == lab and a - joined[-1][2] - 1 < need and _only_flickers(labels, joined[-1][2] + 1, a, need): joined[-1][2] = b
@@ -195,7 +196,7 @@ def find_segments(smoothed:np.ndarray, # (frames, classes) smoothed probabilitie
 
 def _only_flickers(labels:np.ndarray, a:int, b:int, need:int)->bool:
     "Whether frames a..b-1 hold only runs shorter than a segment."
-    return all(e - s + 1 < need for _, s, e in _runs(labels[a:b]))
+    return all(e - s + 1 < need for _, s, e in runs_of(labels[a:b]))
 
 def sharpness(frame:np.ndarray # uint8 grayscale at its own size
              )->float:
@@ -270,10 +271,10 @@ def _decode(loop:Loop, size:int, resize:str, q:queue.Queue, stop:threading.Event
 
 def _frame_rows(pr:Predictor, loop:Loop, batch:list)->list[dict]:
     "`Predictor`'s rows for a batch of decoded frames, with their time and sharpness (a folder's rows name the frame's file)."
-    logits, ood = pr._run([(None, None, b[3]) for b in batch])
+    logits, ood = pr.run_batch([(None, None, b[3]) for b in batch])
     prob = softmax(logits / pr.temperature, axis=1)
     path = lambda i: str(loop.files[i]) if loop.kind == 'frames' else str(loop.path)
-    return [{**pr._row(path(i), i, shape, p, o, sd), 'time_s': t, 'sharpness': sh} for (i, t, shape, _, sd, sh), p, o in zip(batch, prob, ood)]
+    return [{**pr.row(path(i), i, shape, p, o, sd), 'time_s': t, 'sharpness': sh} for (i, t, shape, _, sd, sh), p, o in zip(batch, prob, ood)]
 
 def _bad_frame_row(i:int, t:float, e:BadImage)->dict:
     "The row of a folder's frame that could not be read: no prediction, abstained, with the error."
@@ -450,7 +451,7 @@ def timeline_figure(r:LoopScan, # one loop's scan
     strip(bars[0], [(s['plane'], s['first'], s['last']) for _, s in r.segments.iterrows()], 'segments')
     if truth is not None:
         codes = np.array([CLASSES.index(p) for p in truth['plane'].to_numpy()[:len(f)]])
-        strip(bars[1], [(CLASSES[c], a, b) for c, a, b in _runs(codes)], 'true plane')
+        strip(bars[1], [(CLASSES[c], a, b) for c, a, b in runs_of(codes)], 'true plane')
     bars[-1].set_xlabel('time (s)' if timed else 'frame')
     if len(x): ax.set_xlim(x[0] - step / 2, x[-1] + step / 2)
     if title: fig.suptitle(title, x=0.125, ha='left', fontsize=10, y=1.0 + 0.02 * strips)

@@ -9,8 +9,8 @@ import numpy as np, pandas as pd
 from .config import ScanConfig
 from .core import FetalUSError, fmt_interval, plain, save_json
 from .data import CLASSES
-from .pipeline import SCAN_EVAL_SCHEMA, SCAN_RATES
-from .scan import STANDARD, LoopScan, _runs
+from .pipeline import SCAN_RATES, ScanEval
+from .scan import STANDARD, LoopScan, runs_of
 
 # %% auto #0
 __all__ = ['RATES', 'true_segments', 'iou', 'match_segments', 'loop_counts', 'scan_metrics']
@@ -20,7 +20,7 @@ def true_segments(labels:pd.DataFrame # a loop's per-frame labels (`plane` colum
                  )->pd.DataFrame:
     "The runs of one standard plane in a loop's labels: plane, first and last frame."
     codes = np.array([CLASSES.index(p) for p in labels['plane']])
-    return pd.DataFrame([{'plane': CLASSES[c], 'first': a, 'last': b} for c, a, b in _runs(codes) if CLASSES[c] in STANDARD],
+    return pd.DataFrame([{'plane': CLASSES[c], 'first': a, 'last': b} for c, a, b in runs_of(codes) if CLASSES[c] in STANDARD],
                         columns=['plane', 'first', 'last'])
 
 def iou(a:tuple, # (first, last) frame of one range

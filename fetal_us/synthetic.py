@@ -220,79 +220,79 @@ def smooth_noise(rng, # draws the field
     return n / (n.std() + 1e-6)
 
 # %% ../nbs/02_synthetic.ipynb #40164526
-def _fluid(img, u, v, rng, a=1.45, b=1.35, e=0.15):
+def _fluid(img, u, v, rng, a=1.45, minor=1.35, edge=0.15):
     "Amniotic fluid around a fetal section, irregular at the edge."
-    paint(img, blob(u, v, a * rng.uniform(0.95, 1.1), b * rng.uniform(0.95, 1.1), rng.uniform(-.1, .1), rng.uniform(-.1, .1), e), 0.03)
+    paint(img, blob(u, v, a * rng.uniform(0.95, 1.1), minor * rng.uniform(0.95, 1.1), rng.uniform(-.1, .1), rng.uniform(-.1, .1), edge), 0.03)
 
-def _round_section(img, u, v, rng, e, interior:float, flatten=(0.85, 1.0)):
+def _round_section(img, u, v, rng, edge, interior:float, flatten=(0.85, 1.0)):
     "A fetal trunk in cross-section: fluid around, tissue of gray `interior`, a brighter wall; returns its minor axis."
-    b = rng.uniform(*flatten)
+    minor = rng.uniform(*flatten)
     _fluid(img, u, v, rng, 1.25, 1.2)
-    paint(img, blob(u, v, 1, b, edge=e), interior)
-    paint(img, band(u, v, 1, b, 0.06, edge=e), 0.6)
-    return b
+    paint(img, blob(u, v, 1, minor, edge=edge), interior)
+    paint(img, band(u, v, 1, minor, 0.06, edge=edge), 0.6)
+    return minor
 
-def _spine(img, bone, u, v, at, e):
+def _spine(img, bone, u, v, at, edge):
     "Three ossification centres of a vertebra, seen in cross-section."
     for du, dv in ((0, 0.09), (-0.11, -0.03), (0.11, -0.03)):
-        w = blob(u, v, 0.065, 0.065, at[0] + du, at[1] + dv, e); paint(img, w, 0.97); bone += 0.6 * w
+        w = blob(u, v, 0.065, 0.065, at[0] + du, at[1] + dv, edge); paint(img, w, 0.97); bone += 0.6 * w
 
 def draw_brain(img, # echogenicity map on the probe grid, drawn in place
                bone, # bone map, drawn in place
                u, # local x of the grid (`to_local`)
                v, # local y
                rng, # draws the anatomy's variation
-               e, # soft-edge width in local units (1.5 px)
+               edge, # soft-edge width in local units (1.5 px)
                sub='Trans-thalamic', # the brain sub-plane: 'Trans-thalamic', 'Trans-cerebellum' or 'Trans-ventricular'
               ):
     "Thick skull ellipse, midline echo, cavum septi pellucidi and the sub-plane's landmark (thalami, cerebellum or lateral ventricle)."
-    b = rng.uniform(0.76, 0.86)
+    minor = rng.uniform(0.76, 0.86)
     _fluid(img, u, v, rng, 1.2, 1.05)
-    paint(img, blob(u, v, 1, b, edge=e), rng.uniform(0.12, 0.38))
-    ring = band(u, v, 1, b, rng.uniform(0.07, 0.13), edge=e); paint(img, ring, 0.97); bone += 0.1 * ring
-    paint(img, 0.8 * stick(u, v, (-0.9, 0), (0.9, 0), 0.02, e), 0.7)
-    paint(img, blob(u, v, 0.09, 0.07, -0.36, 0, e), 0.03)  # cavum septi pellucidi
-    paint(img, band(u, v, 0.09, 0.07, 0.02, -0.36, 0, e), 0.6)
+    paint(img, blob(u, v, 1, minor, edge=edge), rng.uniform(0.12, 0.38))
+    ring = band(u, v, 1, minor, rng.uniform(0.07, 0.13), edge=edge); paint(img, ring, 0.97); bone += 0.1 * ring
+    paint(img, 0.8 * stick(u, v, (-0.9, 0), (0.9, 0), 0.02, edge), 0.7)
+    paint(img, blob(u, v, 0.09, 0.07, -0.36, 0, edge), 0.03)  # cavum septi pellucidi
+    paint(img, band(u, v, 0.09, 0.07, 0.02, -0.36, 0, edge), 0.6)
     if sub == 'Trans-thalamic':  # two hypoechoic thalami either side of the midline, heart-shaped together
-        for s in (-1, 1): paint(img, blob(u, v, 0.24, 0.14, 0.05, s * 0.16, e), 0.03)
+        for s in (-1, 1): paint(img, blob(u, v, 0.24, 0.14, 0.05, s * 0.16, edge), 0.03)
     elif sub == 'Trans-cerebellum':  # the cerebellar hemispheres and vermis, the dark cisterna magna behind them
-        for s in (-1, 1): paint(img, blob(u, v, 0.15, 0.19, 0.52, s * 0.17, e), 0.6)
-        paint(img, stick(u, v, (0.4, 0), (0.66, 0), 0.09, e), 0.75)
-        paint(img, blob(u, v, 0.1, 0.24, 0.78, 0, e), 0.02)
+        for s in (-1, 1): paint(img, blob(u, v, 0.15, 0.19, 0.52, s * 0.17, edge), 0.6)
+        paint(img, stick(u, v, (0.4, 0), (0.66, 0), 0.09, edge), 0.75)
+        paint(img, blob(u, v, 0.1, 0.24, 0.78, 0, edge), 0.02)
     else:  # the lateral ventricles' atria, each with its bright choroid plexus
-        for s in (-1, 1): paint(img, blob(u, v, 0.36, 0.09, 0.35, s * 0.3, e), 0.02)
-        for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.06, 0.45, s * 0.3, e), 0.9)
-    return lambda u, v: blob(u, v, 1.06, b + 0.06, edge=e) > 0.5
+        for s in (-1, 1): paint(img, blob(u, v, 0.36, 0.09, 0.35, s * 0.3, edge), 0.02)
+        for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.06, 0.45, s * 0.3, edge), 0.9)
+    return lambda u, v: blob(u, v, 1.06, minor + 0.06, edge=edge) > 0.5
 
 def draw_abdomen(img, # echogenicity map on the probe grid, drawn in place
                  bone, # bone map, drawn in place
                  u, # local x of the grid (`to_local`)
                  v, # local y
                  rng, # draws the anatomy's variation
-                 e, # soft-edge width in local units (1.5 px)
+                 edge, # soft-edge width in local units (1.5 px)
                 ):
     "Round section with abdominal wall, dark stomach bubble, umbilical vein, ribs' ends and spine."
-    b = _round_section(img, u, v, rng, e, rng.uniform(0.2, 0.42))
-    paint(img, blob(u, v, rng.uniform(0.22, 0.32), rng.uniform(0.14, 0.2), rng.uniform(-0.35, -0.1), rng.uniform(-0.45, -0.15), e), 0.03)
-    paint(img, stick(u, v, (0.05, -0.1), (rng.uniform(0.3, 0.45), rng.uniform(-0.5, -0.3)), 0.07, e), 0.04)
+    minor = _round_section(img, u, v, rng, edge, rng.uniform(0.2, 0.42))
+    paint(img, blob(u, v, rng.uniform(0.22, 0.32), rng.uniform(0.14, 0.2), rng.uniform(-0.35, -0.1), rng.uniform(-0.45, -0.15), edge), 0.03)
+    paint(img, stick(u, v, (0.05, -0.1), (rng.uniform(0.3, 0.45), rng.uniform(-0.5, -0.3)), 0.07, edge), 0.04)
     for s in (-1, 1):
-        w = stick(u, v, (s * 0.7, 0.45 * b), (s * 0.88, 0.1 * b), 0.05, e); paint(img, w, 0.9); bone += 0.15 * w
-    _spine(img, bone, u, v, (0.0, 0.65 * b), e)
-    return lambda u, v: blob(u, v, 1.03, b + 0.03, edge=e) > 0.5
+        w = stick(u, v, (s * 0.7, 0.45 * minor), (s * 0.88, 0.1 * minor), 0.05, edge); paint(img, w, 0.9); bone += 0.15 * w
+    _spine(img, bone, u, v, (0.0, 0.65 * minor), edge)
+    return lambda u, v: blob(u, v, 1.03, minor + 0.03, edge=edge) > 0.5
 
 def draw_femur(img, # echogenicity map on the probe grid, drawn in place
                bone, # bone map, drawn in place
                u, # local x of the grid (`to_local`)
                v, # local y
                rng, # draws the anatomy's variation
-               e, # soft-edge width in local units (1.5 px)
+               edge, # soft-edge width in local units (1.5 px)
               ):
     "A long bright (slightly bowed) bone in the soft tissue of the thigh; its acoustic shadow follows from attenuation."
     length, bow = rng.uniform(0.9, 1.2), rng.uniform(-0.06, 0.06)
-    paint(img, blob(u, v, 1.3 * length, rng.uniform(0.35, 0.6), edge=3 * e), rng.uniform(0.2, 0.42))
+    paint(img, blob(u, v, 1.3 * length, rng.uniform(0.35, 0.6), edge=3 * edge), rng.uniform(0.2, 0.42))
     pts = [(x * length, bow * (1 - x * x)) for x in (-1, -0.33, 0.33, 1)]
-    bone_w = lambda u, v: np.maximum.reduce([stick(u, v, p, q, 0.07, e) for p, q in zip(pts, pts[1:])]
-                                            + [blob(u, v, 0.065, 0.065, pts[0][0], pts[0][1], e), blob(u, v, 0.065, 0.065, pts[-1][0], pts[-1][1], e)])
+    bone_w = lambda u, v: np.maximum.reduce([stick(u, v, p, q, 0.07, edge) for p, q in zip(pts, pts[1:])]
+                                            + [blob(u, v, 0.065, 0.065, pts[0][0], pts[0][1], edge), blob(u, v, 0.065, 0.065, pts[-1][0], pts[-1][1], edge)])
     w = bone_w(u, v); paint(img, w, 0.97); bone += w
     return lambda u, v: bone_w(u, v) > 0.3
 
@@ -301,39 +301,39 @@ def draw_thorax(img, # echogenicity map on the probe grid, drawn in place
                 u, # local x of the grid (`to_local`)
                 v, # local y
                 rng, # draws the anatomy's variation
-                e, # soft-edge width in local units (1.5 px)
+                edge, # soft-edge width in local units (1.5 px)
                ):
     "Round section with echogenic lungs, a four-chamber heart (dark chambers, bright septum), a ring of ribs and spine."
-    b = _round_section(img, u, v, rng, e, rng.uniform(0.25, 0.5), (0.85, 0.98))
+    minor = _round_section(img, u, v, rng, edge, rng.uniform(0.25, 0.5), (0.85, 0.98))
     hu0, hv0, ha = rng.uniform(-0.25, 0.0), rng.uniform(-0.3, -0.05), rng.uniform(0.5, 1.1)
     c, s = np.cos(ha), np.sin(ha)
     heart_frame = lambda u, v: (c * (u - hu0) + s * (v - hv0), -s * (u - hu0) + c * (v - hv0))
     hu, hv = heart_frame(u, v)
-    heart = blob(hu, hv, 0.42, 0.36, edge=e); paint(img, heart, 0.45)
-    for su, sv in ((-1, -1), (-1, 1), (1, -1), (1, 1)): paint(img, blob(hu, hv, 0.14, 0.12, su * 0.17, sv * 0.15, e), 0.03)
-    paint(img, stick(hu, hv, (-0.34, 0), (0.34, 0), 0.04, e), 0.8)
-    paint(img, stick(hu, hv, (0, -0.3), (0, 0.3), 0.04, e), 0.8)
+    heart = blob(hu, hv, 0.42, 0.36, edge=edge); paint(img, heart, 0.45)
+    for su, sv in ((-1, -1), (-1, 1), (1, -1), (1, 1)): paint(img, blob(hu, hv, 0.14, 0.12, su * 0.17, sv * 0.15, edge), 0.03)
+    paint(img, stick(hu, hv, (-0.34, 0), (0.34, 0), 0.04, edge), 0.8)
+    paint(img, stick(hu, hv, (0, -0.3), (0, 0.3), 0.04, edge), 0.8)
     n = rng.integers(7, 11)
-    ribs = band(u, v, 1.0, b, 0.06, edge=e) * (np.cos(n * (np.arctan2(v, u) - rng.uniform(0, 1))) > 0.75)
+    ribs = band(u, v, 1.0, minor, 0.06, edge=edge) * (np.cos(n * (np.arctan2(v, u) - rng.uniform(0, 1))) > 0.75)
     paint(img, ribs, 0.92); bone += 0.15 * ribs
-    _spine(img, bone, u, v, (0.0, 0.7 * b), e)
-    return lambda u, v: blob(*heart_frame(u, v), 0.42, 0.36, edge=e) > 0.5
+    _spine(img, bone, u, v, (0.0, 0.7 * minor), edge)
+    return lambda u, v: blob(*heart_frame(u, v), 0.42, 0.36, edge=edge) > 0.5
 
 def draw_cervix(img, # echogenicity map on the probe grid, drawn in place
                 bone, # bone map, drawn in place
                 u, # local x of the grid (`to_local`)
                 v, # local y
                 rng, # draws the anatomy's variation
-                e, # soft-edge width in local units (1.5 px)
+                edge, # soft-edge width in local units (1.5 px)
                ):
     "Transvaginal view: elongated cervix with an echogenic canal line in hypoechoic glands; the dark bladder beside it."
     side = rng.choice((-1, 1))
     if rng.random() < 0.85: paint(img, blob(u, v, rng.uniform(0.6, 1.0), rng.uniform(0.3, 0.5), rng.uniform(-0.3, 0.3), side * rng.uniform(0.8, 1.0), 0.1), 0.03)
-    a, bb = rng.uniform(1.1, 1.4), rng.uniform(0.4, 0.55)
-    body = blob(u, v, a, bb, edge=3 * e); paint(img, body, rng.uniform(0.3, 0.55))
-    paint(img, stick(u, v, (-0.85 * a, 0), (0.85 * a, 0), 0.2, 2 * e), 0.22)
-    paint(img, stick(u, v, (-0.88 * a, 0), (0.88 * a, 0), 0.035, e), 0.85)
-    return lambda u, v: blob(u, v, a, bb, edge=3 * e) > 0.5
+    a, minor = rng.uniform(1.1, 1.4), rng.uniform(0.4, 0.55)
+    body = blob(u, v, a, minor, edge=3 * edge); paint(img, body, rng.uniform(0.3, 0.55))
+    paint(img, stick(u, v, (-0.85 * a, 0), (0.85 * a, 0), 0.2, 2 * edge), 0.22)
+    paint(img, stick(u, v, (-0.88 * a, 0), (0.88 * a, 0), 0.035, edge), 0.85)
+    return lambda u, v: blob(u, v, a, minor, edge=3 * edge) > 0.5
 
 OTHER_KINDS = ('limb', 'face', 'placenta', 'partial_skull', 'kidneys', 'spine')
 
@@ -342,42 +342,42 @@ def draw_other(img, # echogenicity map on the probe grid, drawn in place
                u, # local x of the grid (`to_local`)
                v, # local y
                rng, # draws the anatomy's variation
-               e, # soft-edge width in local units (1.5 px)
+               edge, # soft-edge width in local units (1.5 px)
                kind=None, # one of `OTHER_KINDS` (None: drawn at random)
               ):
     "One of `OTHER_KINDS`, chosen at random unless given."
     kind = kind or rng.choice(OTHER_KINDS)
     if kind == 'limb':
-        _fluid(img, u, v, rng, 1.3, 0.7); paint(img, blob(u, v, 1.0, 0.4, edge=e), 0.3)
-        f = lambda u, v: np.maximum(stick(u, v, (-0.7, -0.12), (0.7, -0.1), 0.06, e), stick(u, v, (-0.7, 0.1), (0.65, 0.14), 0.05, e))
+        _fluid(img, u, v, rng, 1.3, 0.7); paint(img, blob(u, v, 1.0, 0.4, edge=edge), 0.3)
+        f = lambda u, v: np.maximum(stick(u, v, (-0.7, -0.12), (0.7, -0.1), 0.06, edge), stick(u, v, (-0.7, 0.1), (0.65, 0.14), 0.05, edge))
         w = f(u, v); paint(img, w, 0.95); bone += w; return lambda u, v: f(u, v) > 0.3
     if kind == 'face':
         _fluid(img, u, v, rng)
-        f = lambda u, v: np.maximum(band(u, v, 1, 0.9, 0.07, edge=e) * (np.abs(np.arctan2(v, u)) < 1.3), blob(u, v, 0.16, 0.1, 1.02, 0.0, e))
+        f = lambda u, v: np.maximum(band(u, v, 1, 0.9, 0.07, edge=edge) * (np.abs(np.arctan2(v, u)) < 1.3), blob(u, v, 0.16, 0.1, 1.02, 0.0, edge))
         w = f(u, v); paint(img, w, 0.85)
-        for s in (-1, 1): paint(img, blob(u, v, 0.12, 0.12, 0.6, s * 0.35, e), 0.05)
+        for s in (-1, 1): paint(img, blob(u, v, 0.12, 0.12, 0.6, s * 0.35, edge), 0.05)
         return lambda u, v: f(u, v) > 0.3
     if kind == 'placenta':
-        f = lambda u, v: np.clip(0.5 + (0.35 - np.abs(v - 0.15 * u * u)) / e, 0, 1) * blob(u, v, 1.8, 1.2, edge=0.2)
+        f = lambda u, v: np.clip(0.5 + (0.35 - np.abs(v - 0.15 * u * u)) / edge, 0, 1) * blob(u, v, 1.8, 1.2, edge=0.2)
         w = f(u, v); paint(img, w * (0.85 + 0.3 * rng.random(w.shape, np.float32)), 0.5)
-        paint(img, np.clip(0.5 + (0.03 - np.abs(v - 0.15 * u * u + 0.35)) / e, 0, 1) * (w > 0.1), 0.85)
+        paint(img, np.clip(0.5 + (0.03 - np.abs(v - 0.15 * u * u + 0.35)) / edge, 0, 1) * (w > 0.1), 0.85)
         paint(img, blob(u, v, 1.5, 0.5, 0, 0.9, 0.15), 0.03)
         return lambda u, v: f(u, v) > 0.5
     if kind == 'partial_skull':
-        b = rng.uniform(0.76, 0.86); _fluid(img, u, v, rng, 1.2, 1.05)
+        minor = rng.uniform(0.76, 0.86); _fluid(img, u, v, rng, 1.2, 1.05)
         at, span = rng.uniform(-np.pi, np.pi), rng.uniform(0.9, 1.6)
-        f = lambda u, v: band(u, v, 1, b, 0.12, edge=e) * (np.abs(np.angle(np.exp(1j * (np.arctan2(v, u) - at)))) < span)
-        paint(img, blob(u, v, 1, b, edge=e) * 0.6, 0.2)
+        f = lambda u, v: band(u, v, 1, minor, 0.12, edge=edge) * (np.abs(np.angle(np.exp(1j * (np.arctan2(v, u) - at)))) < span)
+        paint(img, blob(u, v, 1, minor, edge=edge) * 0.6, 0.2)
         w = f(u, v); paint(img, w, 0.97); bone += 0.1 * w
         return lambda u, v: f(u, v) > 0.3
     if kind == 'kidneys':
-        b = _round_section(img, u, v, rng, e, 0.32)
+        minor = _round_section(img, u, v, rng, edge, 0.32)
         for s in (-1, 1):
-            paint(img, blob(u, v, 0.17, 0.24, s * 0.3, 0.35, e), 0.22); paint(img, blob(u, v, 0.05, 0.08, s * 0.3, 0.35, e), 0.05)
-        _spine(img, bone, u, v, (0.0, 0.7 * b), e)
-        return lambda u, v: blob(u, v, 1.03, b + 0.03, edge=e) > 0.5
-    _fluid(img, u, v, rng, 1.5, 0.6); paint(img, blob(u, v, 1.3, 0.35, edge=e), 0.3)
-    f = lambda u, v: np.maximum.reduce([blob(u, v, 0.06, 0.07, x, 0.12 * x * x, e) for x in np.linspace(-1.1, 1.1, 11)])
+            paint(img, blob(u, v, 0.17, 0.24, s * 0.3, 0.35, edge), 0.22); paint(img, blob(u, v, 0.05, 0.08, s * 0.3, 0.35, edge), 0.05)
+        _spine(img, bone, u, v, (0.0, 0.7 * minor), edge)
+        return lambda u, v: blob(u, v, 1.03, minor + 0.03, edge=edge) > 0.5
+    _fluid(img, u, v, rng, 1.5, 0.6); paint(img, blob(u, v, 1.3, 0.35, edge=edge), 0.3)
+    f = lambda u, v: np.maximum.reduce([blob(u, v, 0.06, 0.07, x, 0.12 * x * x, edge) for x in np.linspace(-1.1, 1.1, 11)])
     w = f(u, v); paint(img, w, 0.95); bone += 0.5 * w
     return lambda u, v: f(u, v) > 0.3
 
@@ -388,14 +388,14 @@ def _step(x, edge):
     "Soft step from 0 (x < 0) to 1 (x > 0) over about `edge`."
     return np.clip(0.5 + x / edge, 0, 1)
 
-def _fetal_part(img, bone, u, v, rng, e):
+def _fetal_part(img, bone, u, v, rng, edge):
     "A fetal part cut at the edge of the view: a limb with its bone, or a trunk or limb section."
     if rng.random() < 0.5:
-        paint(img, blob(u, v, 1.0, 0.45, edge=3 * e), 0.3)
-        w = stick(u, v, (-0.8, 0), (0.8, 0.05), 0.12, e); paint(img, w, 0.93); bone += w
+        paint(img, blob(u, v, 1.0, 0.45, edge=3 * edge), 0.3)
+        w = stick(u, v, (-0.8, 0), (0.8, 0.05), 0.12, edge); paint(img, w, 0.93); bone += w
     else:
-        paint(img, blob(u, v, 1.0, rng.uniform(0.7, 1.0), edge=e), rng.uniform(0.25, 0.4))
-        paint(img, band(u, v, 1.0, 0.85, 0.08, edge=e), 0.6)
+        paint(img, blob(u, v, 1.0, rng.uniform(0.7, 1.0), edge=edge), rng.uniform(0.25, 0.4))
+        paint(img, band(u, v, 1.0, 0.85, 0.08, edge=edge), 0.6)
 
 def surroundings(grid:Grid, # the probe grid
                  rng, # draws the tissue
@@ -610,8 +610,8 @@ def render_plane(label:int, # index into CLASSES
     cx, cy, radius, angle = _placement(label, probe, grid, rng, patient_scale, difficulty)
     u, v = to_local(grid.x, grid.y, cx, cy, radius, angle)
     background = echo.copy()
-    e = 1.5 / radius
-    mask_of = DRAWERS[label](echo, bone, u, v, rng, e, **({'sub': brain_plane} if label == 1 else {}))
+    edge = 1.5 / radius   # soft edges 1.5 px wide, in local units
+    mask_of = DRAWERS[label](echo, bone, u, v, rng, edge, **({'sub': brain_plane} if label == 1 else {}))
     echo = background + (1 - 0.55 * difficulty * rng.uniform(0.4, 1.0)) * (echo - background)
     add_clutter(echo, np.broadcast_to(grid.d[:, None], echo.shape), rng, difficulty)
     db = form_image(echo, bone, grid, probe, rng, beam=style['beam'], difficulty=difficulty)
