@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #f49b3cc0
 from __future__ import annotations
-import csv, os, re, warnings
+import csv, math, os, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -14,14 +14,17 @@ from .config import DataConfig
 from .core import FetalUSError, file_md5, short_hash
 
 # %% auto #0
-__all__ = ['CLASSES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK', 'MIN_SIDE',
-           'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'BadImage', 'to_gray', 'png_decoder', 'read_gray',
-           'resize_gray', 'Catalog', 'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_ids',
-           'bootstrap_draws', 'patient_split', 'assert_patient_disjoint', 'patient_id', 'identical_images',
-           'duplicate_problems', 'load_fetal_planes', 'load_folder_tree', 'load_catalog']
+__all__ = ['CLASSES', 'BRAIN', 'SUBPLANES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK',
+           'MIN_SIDE', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'subplane_index', 'subplane_labels', 'BadImage',
+           'to_gray', 'png_decoder', 'read_gray', 'resize_gray', 'Catalog', 'problem_list_path', 'settle_problems',
+           'read_planes_csv', 'patient_ids', 'bootstrap_draws', 'patient_split', 'assert_patient_disjoint',
+           'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
+           'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
 CLASSES = ('Fetal abdomen', 'Fetal brain', 'Fetal femur', 'Fetal thorax', 'Maternal cervix', 'Other')
+BRAIN = CLASSES.index('Fetal brain')
+SUBPLANES = ('Trans-thalamic', 'Trans-cerebellum', 'Trans-ventricular', 'Other')   # FETAL_PLANES_DB's Brain_plane values of brain images
 SPLITS = ('train', 'val', 'test')
 CSV_NAME = 'FETAL_PLANES_DB_data.csv'
 CSV_COLUMNS = ('Image_name', 'Patient_num', 'Plane', 'Brain_plane', 'Operator', 'US_Machine', 'Train')
@@ -37,6 +40,20 @@ def class_index(name:str, # a plane's name as a source writes it (any case, spac
                )->int|None:
     "Index of plane `name` in `CLASSES` (case and separators ignored), or None if it is not one of them."
     return _CLASS_BY_NORM.get(_norm(name))
+
+_SUB_BY_NORM = {_norm(s): i for i, s in enumerate(SUBPLANES)}
+
+def subplane_index(name, # a Brain_plane value as a source writes it ('Trans-thalamic', 'Not A Brain', empty)
+                  )->int|None:
+    "Index of brain sub-plane `name` in `SUBPLANES` (case and separators ignored); None for 'Not A Brain', an empty or an unknown value."
+    if name is None or (isinstance(name, float) and math.isnan(name)): return None
+    return _SUB_BY_NORM.get(_norm(name))
+
+def subplane_labels(items:pd.DataFrame, # catalog rows (or a predictions table) with 'label' and 'brain_plane'
+                   )->np.ndarray:
+    "The sub-plane index of each brain image with a known sub-plane, -1 for every other row (not brain, or no sub-plane given)."
+    sub = np.array([-1 if (i := subplane_index(b)) is None else i for b in items['brain_plane']], dtype=np.int64)
+    return np.where(items['label'].to_numpy() == BRAIN, sub, -1)
 
 # %% ../nbs/01_data.ipynb #054a0050
 class BadImage(FetalUSError):
@@ -349,12 +366,22 @@ def _holdout_images(labels, val_fraction:float, seed:int, root)->np.ndarray:
                            "add images, or give the tree a val/ folder")
     return next(StratifiedKFold(k, shuffle=True, random_state=seed).split(labels, labels))[1]
 
+def _tree_images(folder:Path, label:int)->list[tuple[Path, str|None]]:
+    "(file, brain sub-plane) of a class folder's entries; a brain folder may nest its images one level deeper, in a folder per sub-plane."
+    if label != BRAIN: return [(f, None) for f in _visible(folder)]
+    out = []
+    for f in _visible(folder):
+        if not f.is_dir(): out.append((f, None)); continue
+        sub = subplane_index(f.name)
+        out += [(g, SUBPLANES[sub]) for g in _visible(f)] if sub is not None else [(f, None)]   # an unknown folder is reported as not an image
+    return out
+
 def load_folder_tree(root, # folder holding train/ (and val/, test/) with one subfolder per class
                      val_fraction:float=DataConfig.val_fraction, # share of the training images held out for validation, without a val/ folder
                      seed:int=0, # seed of that split
                      strict:bool=True, # refuse unreadable images instead of skipping them
                     )->Catalog:
-    "Read a `{train,val,test}/<class>/*.png|jpg` tree into a `Catalog` (no patient ids); hidden files are ignored."
+    "Read a `{train,val,test}/<class>/*.png|jpg` tree (brain images may nest in `<sub-plane>/` folders) into a `Catalog` (no patient ids); hidden files are ignored."
     root = Path(root).resolve()
     if not any((root/s).is_dir() for s in SPLITS): raise FetalUSError(f"{root}: no train/, val/ or test/ folder; expected {root}/{{train,val,test}}/<class>/*.png")
     problems, rows = [], []
@@ -365,10 +392,12 @@ def load_folder_tree(root, # folder holding train/ (and val/, test/) with one su
         for folder in (p for p in _visible(root/split) if p.is_dir()):
             label = class_index(folder.name)
             if label is None: problems.append((str(folder), f"folder name matches none of {list(CLASSES)}")); continue
-            for f in _visible(folder):
+            for f, sub in _tree_images(folder, label):
+                if f.is_dir(): problems.append((str(f), f"a folder inside {folder.name}/: only brain images nest, in a folder per sub-plane "
+                                                        f"({', '.join(SUBPLANES)})")); continue
                 if f.suffix.lower() not in IMAGE_EXTS: problems.append((str(f), 'not a .png/.jpg file')); continue
                 if f.is_symlink() and not f.exists(): problems.append((str(f), BROKEN_LINK)); continue
-                rows.append((str(f), label, CLASSES[label], None, None, None, None, split))
+                rows.append((str(f), label, CLASSES[label], None, None, None, sub, split))
     skipped = settle_problems(problems, strict, str(root))
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     if items.empty: raise FetalUSError(f"{root}: no images found under {root}/{{train,val,test}}/<class>/")

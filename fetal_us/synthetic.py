@@ -16,14 +16,15 @@ from .core import FetalUSError, die_with_parent, load_json, pid_alive, progress,
 from .data import CLASSES, CSV_NAME
 
 # %% auto #0
-__all__ = ['GENERATOR_VERSION', 'MACHINES', 'MACHINE_SHARE', 'OPERATORS', 'OPERATOR_SHARE', 'BRAIN_PLANES', 'OTHER_KINDS',
-           'DRAWERS', 'Probe', 'place_probe', 'Grid', 'probe_grid', 'scan_convert', 'to_local', 'blob', 'band', 'stick',
-           'paint', 'smooth_noise', 'draw_brain', 'draw_abdomen', 'draw_femur', 'draw_thorax', 'draw_cervix',
-           'draw_other', 'surroundings', 'form_image', 'gray_map', 'draw_overlays', 'draw_calipers', 'add_clutter',
-           'render_plane', 'plan_synthetic', 'write_synthetic', 'global_stats', 'shortcut_audit']
+__all__ = ['GENERATOR_VERSION', 'MACHINES', 'MACHINE_SHARE', 'OPERATORS', 'OPERATOR_SHARE', 'BRAIN_PLANES', 'THALAMI',
+           'CEREBELLUM', 'VERMIS', 'VENTRICLES', 'OTHER_KINDS', 'DRAWERS', 'Probe', 'place_probe', 'Grid', 'probe_grid',
+           'scan_convert', 'to_local', 'blob', 'band', 'stick', 'paint', 'smooth_noise', 'brain_landmark', 'draw_brain',
+           'draw_abdomen', 'draw_femur', 'draw_thorax', 'draw_cervix', 'draw_other', 'surroundings', 'form_image',
+           'gray_map', 'draw_overlays', 'draw_calipers', 'add_clutter', 'render_plane', 'plan_synthetic',
+           'write_synthetic', 'global_stats', 'shortcut_audit']
 
 # %% ../nbs/02_synthetic.ipynb #d126f98b
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MACHINES = {  # probe, sector half-angle (rad), beam width at the focus (share of depth), gain (brightness, +3% per unit), image sizes
     'Voluson E6':  dict(probe='convex', half_angle=0.62, beam=0.0035, gain=0.0, sizes=((959, 661), (961, 663))),
     'Voluson S10': dict(probe='convex', half_angle=0.55, beam=0.003, gain=1.5, sizes=((1137, 787), (959, 661))),
@@ -237,6 +238,23 @@ def _spine(img, bone, u, v, at, edge):
     for du, dv in ((0, 0.09), (-0.11, -0.03), (0.11, -0.03)):
         w = blob(u, v, 0.065, 0.065, at[0] + du, at[1] + dv, edge); paint(img, w, 0.97); bone += 0.6 * w
 
+THALAMI = tuple((0.24, 0.14, 0.05, s * 0.16) for s in (-1, 1))          # (a, b, centre u, centre v) of each thalamus
+CEREBELLUM = tuple((0.15, 0.19, 0.52, s * 0.17) for s in (-1, 1))       # of each cerebellar hemisphere
+VERMIS = ((0.4, 0), (0.66, 0), 0.09)                                    # ends and thickness of the vermis between them
+VENTRICLES = tuple((0.36, 0.09, 0.35, s * 0.3) for s in (-1, 1))        # of each lateral ventricle's atrium
+
+def brain_landmark(u, # local x of the grid (`to_local`)
+                   v, # local y
+                   sub:str, # the brain sub-plane (`BRAIN_PLANES`)
+                   edge:float, # soft-edge width in local units
+                  )->np.ndarray:
+    "The defining structures of sub-plane `sub` in [0, 1]: the thalami (trans-thalamic), the cerebellum and vermis (trans-cerebellum), the lateral ventricles (trans-ventricular)."
+    if sub == 'Trans-thalamic': parts = [blob(u, v, *t, edge) for t in THALAMI]
+    elif sub == 'Trans-cerebellum': parts = [blob(u, v, *c, edge) for c in CEREBELLUM] + [stick(u, v, *VERMIS, edge)]
+    elif sub == 'Trans-ventricular': parts = [blob(u, v, *w, edge) for w in VENTRICLES]
+    else: raise FetalUSError(f"brain sub-plane {sub!r} is not one of {BRAIN_PLANES}")
+    return np.maximum.reduce(parts)
+
 def draw_brain(img, # echogenicity map on the probe grid, drawn in place
                bone, # bone map, drawn in place
                u, # local x of the grid (`to_local`)
@@ -254,13 +272,13 @@ def draw_brain(img, # echogenicity map on the probe grid, drawn in place
     paint(img, blob(u, v, 0.09, 0.07, -0.36, 0, edge), 0.03)  # cavum septi pellucidi
     paint(img, band(u, v, 0.09, 0.07, 0.02, -0.36, 0, edge), 0.6)
     if sub == 'Trans-thalamic':  # two hypoechoic thalami either side of the midline, heart-shaped together
-        for s in (-1, 1): paint(img, blob(u, v, 0.24, 0.14, 0.05, s * 0.16, edge), 0.03)
+        for t in THALAMI: paint(img, blob(u, v, *t, edge), 0.03)
     elif sub == 'Trans-cerebellum':  # the cerebellar hemispheres and vermis, the dark cisterna magna behind them
-        for s in (-1, 1): paint(img, blob(u, v, 0.15, 0.19, 0.52, s * 0.17, edge), 0.6)
-        paint(img, stick(u, v, (0.4, 0), (0.66, 0), 0.09, edge), 0.75)
+        for c in CEREBELLUM: paint(img, blob(u, v, *c, edge), 0.6)
+        paint(img, stick(u, v, *VERMIS, edge), 0.75)
         paint(img, blob(u, v, 0.1, 0.24, 0.78, 0, edge), 0.02)
     else:  # the lateral ventricles' atria, each with its bright choroid plexus
-        for s in (-1, 1): paint(img, blob(u, v, 0.36, 0.09, 0.35, s * 0.3, edge), 0.02)
+        for w in VENTRICLES: paint(img, blob(u, v, *w, edge), 0.02)
         for s in (-1, 1): paint(img, blob(u, v, 0.2, 0.06, 0.45, s * 0.3, edge), 0.9)
     return lambda u, v: blob(u, v, 1.06, minor + 0.06, edge=edge) > 0.5
 
@@ -600,8 +618,10 @@ def render_plane(label:int, # index into CLASSES
                  patient_gain:float=1.0, # gain setting shared by a patient's images
                  brain_plane:str='Trans-thalamic', # the sub-plane of a brain image (`BRAIN_PLANES`)
                  calipers:float=0.3, # share of images with measurement calipers
-                 view:int|None=None): # seed of the view (image size, probe placement, dark margin) a patient's images share; None: this image's own
-    "Render one B-mode image of plane `label`; return (uint8 image HxW, bool mask of the defining structure)."
+                 view:int|None=None, # seed of the view (image size, probe placement, dark margin) a patient's images share; None: this image's own
+                 landmark:bool=False, # also return the mask of the brain sub-plane's landmark (all False for other planes)
+                ):
+    "Render one B-mode image of plane `label`; return (uint8 image HxW, bool mask of the defining structure[, bool mask of the sub-plane's landmark])."
     style = MACHINES[machine]
     cervix = CLASSES[label] == 'Maternal cervix'
     w, h, probe, grid = _view(rng, machine, cervix, size) if view is None else _shared_view(view, machine, cervix, size and tuple(size))
@@ -619,7 +639,7 @@ def render_plane(label:int, # index into CLASSES
     img, fov = scan_convert(np.clip((db - lo) / (hi - lo), 0, 1), grid, probe, w, h)  # scan conversion of the log-compressed echoes
     brightness = np.clip(rng.uniform(0.22, 0.36) * patient_gain * (1 + 0.03 * style['gain']), 0.15, 0.45)
     img = gray_map(img, rng, float(np.clip(rng.normal(0.42, 0.1), 0.2, 0.7)), brightness)
-    mask = np.zeros((h, w), bool)
+    mask, marks = np.zeros((h, w), bool), np.zeros((h, w), bool)
     on_grid = mask_of(u[::2, ::2], v[::2, ::2])  # where the structure lies, roughly
     if on_grid.any():  # the defining structure, drawn exactly in the image's own pixels
         gx, gy = grid.x[::2, ::2][on_grid], grid.y[::2, ::2][on_grid]
@@ -627,12 +647,14 @@ def render_plane(label:int, # index into CLASSES
         y0, y1 = int(np.clip(gy.min() - 12, 0, h)), int(np.clip(gy.max() + 13, 0, h))  # a structure out there has an empty box
         if x1 > x0 and y1 > y0:
             yy, xx = np.indices((y1 - y0, x1 - x0), dtype=np.float32) + np.array([y0, x0], np.float32)[:, None, None]
-            mask[y0:y1, x0:x1] = mask_of(*to_local(xx, yy, cx, cy, radius, angle))
-    mask &= fov
+            local = to_local(xx, yy, cx, cy, radius, angle)
+            mask[y0:y1, x0:x1] = mask_of(*local)
+            if landmark and label == 1: marks[y0:y1, x0:x1] = brain_landmark(*local, brain_plane, edge) > 0.5   # inside the skull's box
+    mask &= fov; marks &= fov
     depth_cm = rng.uniform(4.5, 7) if cervix else rng.uniform(9, 16)
     arr = draw_overlays((img * 255 + 0.5).astype(np.uint8), probe, machine, operator, rng, depth_cm=depth_cm)
     if rng.random() < calipers: arr = draw_calipers(arr, mask, px / depth_cm)
-    return arr, mask
+    return (arr, mask, marks) if landmark else (arr, mask)
 
 # %% ../nbs/02_synthetic.ipynb #60b17ce7
 def plan_synthetic(n_per_class:int, # images per plane
@@ -663,11 +685,12 @@ def _render_rows(args):
     "Worker: render plan rows and write their image and mask PNGs."
     out, rows, seed, size, difficulty = args
     for i, r in rows:
-        img, mask = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, machine=r['US_Machine'],
+        img, mask, marks = render_plane(r['label'], np.random.default_rng([seed, 1, i]), size and tuple(size), difficulty, machine=r['US_Machine'],
                                  operator=r['Operator'], patient_scale=r['patient_scale'], patient_gain=r['patient_gain'],
-                                 brain_plane=r['Brain_plane'], view=r['view'])
+                                 brain_plane=r['Brain_plane'], view=r['view'], landmark=True)
         Image.fromarray(img).save(Path(out)/'Images'/f"{r['Image_name']}.png", compress_level=1)
         Image.fromarray((mask * 255).astype(np.uint8)).save(Path(out)/'Masks'/f"{r['Image_name']}.png", compress_level=1)
+        if r['label'] == 1: Image.fromarray((marks * 255).astype(np.uint8)).save(Path(out)/'Landmarks'/f"{r['Image_name']}.png", compress_level=1)
     return len(rows)
 
 # %% ../nbs/02_synthetic.ipynb #6b051053
@@ -680,7 +703,8 @@ def _existing_settings(out:Path)->dict|None:
 def _complete(out:Path, n_per_class:int)->bool:
     "Whether a synthetic folder still holds its CSV and every image and mask it was written with."
     names = _written_names(out) if (out/'Images').is_dir() and (out/'Masks').is_dir() else None
-    return names is not None and len(names) == 6 * n_per_class and all((out/sub/n).is_file() for sub in ('Images', 'Masks') for n in names)
+    return (names is not None and len(names) == 6 * n_per_class and all((out/sub/n).is_file() for sub in ('Images', 'Masks') for n in names)
+            and (out/'Landmarks').is_dir())
 
 def _written_names(out:Path)->set|None:
     "The image file names the generator wrote into `out` (from its CSV), or None when the CSV can't be read."
@@ -689,9 +713,9 @@ def _written_names(out:Path)->set|None:
 
 def _foreign_entries(out:Path)->list[str]:
     "Entries of synthetic folder `out` that the generator didn't write (replacing the folder would delete them)."
-    ours, names = {CSV_NAME, 'Images', 'Masks', 'synthetic.json'}, _written_names(out)
+    ours, names = {CSV_NAME, 'Images', 'Masks', 'Landmarks', 'synthetic.json'}, _written_names(out)
     foreign = [p.name for p in out.iterdir() if p.name not in ours]
-    for sub in ('Images', 'Masks'):
+    for sub in ('Images', 'Masks', 'Landmarks'):
         if (out/sub).is_dir():
             foreign += [f"{sub}/{p.name}" for p in (out/sub).iterdir()
                         if not (p.is_file() and p.suffix == '.png' and (names is None or p.name in names))]
@@ -712,7 +736,7 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
                     workers:int|None=None, # rendering processes (None: all cores)
                     overwrite:bool=False, # replace a synthetic folder written with other settings
                    )->Path:
-    "Render a synthetic FETAL_PLANES_DB (CSV, Images/, Masks/) into `out`; reuse it if already there."
+    "Render a synthetic FETAL_PLANES_DB (CSV, Images/, Masks/, Landmarks/) into `out`; reuse it if already there."
     out = Path(out).resolve()  # '.' and 'x/..' have no name of their own to stage beside
     settings = {'n_per_class': n_per_class, 'seed': seed, 'size': size and list(size), 'difficulty': difficulty, 'generator': GENERATOR_VERSION}
     if out.exists() and not out.is_dir(): raise FetalUSError(f"{out} is a file; --out must be a folder")
@@ -733,7 +757,7 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
     _remove_dead_staging(out)
     staging = out.with_name(f'.{out.name}.writing-{os.getpid()}')
     shutil.rmtree(staging, ignore_errors=True)
-    (staging/'Images').mkdir(parents=True); (staging/'Masks').mkdir()
+    for sub in ('Images', 'Masks', 'Landmarks'): (staging/sub).mkdir(parents=True)
     try:
         rows = list(plan.iterrows())
         chunks = [(str(staging), rows[i:i + 16], seed, size, difficulty) for i in range(0, len(rows), 16)]
@@ -747,7 +771,8 @@ def write_synthetic(out, # folder to create, in FETAL_PLANES_DB layout
         csv = plan[['Image_name', 'Patient_num', 'Plane', 'Brain_plane', 'Operator', 'US_Machine', 'Train']].rename(columns={'Train': 'Train '})
         csv.to_csv(staging/CSV_NAME, sep=';', index=False)
         save_json({'settings': settings, 'images': len(plan), 'patients': int(plan['Patient_num'].nunique()),
-                   'note': 'synthetic stand-in for FETAL_PLANES_DB written by fetal_us.synthetic; Masks/ hold the defining structures'},
+                   'note': 'synthetic stand-in for FETAL_PLANES_DB written by fetal_us.synthetic; Masks/ hold the defining structures, '
+                           'Landmarks/ (brain images) the landmarks of their sub-plane'},
                   staging/'synthetic.json')
         if out.exists(): shutil.rmtree(out)
         staging.rename(out)
