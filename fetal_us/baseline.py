@@ -43,10 +43,11 @@ def pixel_classifier(C:float=0.05, # inverse L2 strength (small: strong regulari
 def pixel_baseline(train_x:np.ndarray, # `thumbnails` of the training images
                    train_labels:np.ndarray, # their class indices
                    x:np.ndarray, # `thumbnails` of the images to score
+                   n_classes:int=len(CLASSES), # classes of the labels (the planes; `len(SUBPLANES)` for brain sub-planes)
                   )->np.ndarray:
     "Log-probabilities (N, classes) of `x` under a pixel logistic regression fitted on the training thumbnails (a plane absent from training: -30)."
     if len(np.unique(train_labels)) < 2: raise FetalUSError("the raw-pixel baseline needs training images of at least two planes")
     model = pixel_classifier().fit(train_x, train_labels)
-    out = np.full((len(x), len(CLASSES)), -30.0)
+    out = np.full((len(x), n_classes), -30.0)
     out[:, model.classes_] = np.maximum(model.predict_log_proba(x), -30.0)
     return out

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 from .core import atomic_path, fmt, fmt_interval, load_json, missing
 from .config import Scoring
-from .evaluate import Metrics, baseline_summary, calibration_summary, load_metrics, selective_summary
+from .evaluate import Metrics, baseline_summary, calibration_summary, load_metrics, selective_summary, subplane_summary
 from .interpret import Interpretation, load_interpretation
+from .data import SUBPLANES
 from .model import checkpoint_digest
 from .train import random_weights_note
 
@@ -52,6 +53,14 @@ def _metrics_section(ev:Metrics|None)->list[str]:
         lines += [f"| {_cell(r.group)} | {r.images} | {_n(r.accuracy)} ({fmt_interval(r.low, r.high)}){' - ' + r.note if r.note else ''} |" for r in rows]
     return lines
 
+def _subplane_section(ev:Metrics|None)->list[str]:
+    if not ev: return []
+    lines = ['## Brain sub-planes', f"- {subplane_summary(ev)}"]
+    if (s := ev.subplanes) is not None:
+        lines += ['', '| sub-plane | recall | precision | F1 | images |', '|---|---|---|---|---|']
+        lines += [f"| {c} | {_n(v.recall)} | {_n(v.precision)} | {_n(v.f1)} | {v.support} |" for c, v in s.metrics.per_class.items()]
+    return lines
+
 def _failures_section(run:Path, ev:Metrics|None)->list[str]:
     if not ev: return []
     pred = pd.read_csv(run/'eval'/ev.split/'predictions.csv')
@@ -77,6 +86,11 @@ def _interpret_section(it:Interpretation|None)->list[str]:
                  'higher): ' + '; '.join(f"{r.method} deletion {_n(r.deletion_auc)} ({vs(r, 'deletion')}), insertion {_n(r.insertion_auc)} ({vs(r, 'insertion')})"
                                          for r in it.faithfulness.table if r.method != 'random order'))
     lines.append(f"- Randomisation sanity check: {', '.join(it.sanity.flagged) or 'no method'} flagged as insensitive to the weights")
+    if it.subplane_localisation:
+        lines.append("- The sub-plane head's maps, pointing game on each sub-plane's landmarks (thalami, cerebellum, ventricles): " + ', '.join(
+            f"{r.plane} {r.method} {_n(r.pointing, '.2f')} ({fmt_interval(r.pointing_low, r.pointing_high, '.2f')})"
+            for r in it.subplane_localisation if r.plane in SUBPLANES and r.method == it.methods[0]))
+    else: lines.append(f"- The sub-plane head's maps: not measured ({it.subplane_note or 'not recorded'})")
     if s := it.shortcut:
         lines.append(f"- Shortcut experiment: fine-tuned on images with a class marker, accuracy {fmt(s.accuracy.shortcut_agreeing, '.2f')} with agreeing and "
                      f"{fmt(s.accuracy.shortcut_lying, '.2f')} with lying markers ({fmt(s.follows_lying_marker, '.0%')} follow the marker): a network reads overlays "
@@ -107,7 +121,7 @@ def model_card(run_dir, # a run folder
              f"freeze `{r['freeze']}`, augment `{r['augment']}`, {r['img_size']} px ({r['resize']}), normalisation `{r['normalization']}`",
              f"- Initial weights: `{cfg['weights']}`; seed {cfg['seed']}; trained on {cfg.get('device')} from {cfg.get('started')}",
              *([f"- **From random weights**: {n}."] if (n := random_weights_note(cfg)) else []), '',
-             *_stale(run, ev, 'evaluate'), *_metrics_section(ev), '', *_failures_section(run, ev), '',
+             *_stale(run, ev, 'evaluate'), *_metrics_section(ev), '', *_subplane_section(ev), '', *_failures_section(run, ev), '',
              *_stale(run, it, 'interpret'), *_interpret_section(it), '', '## Versions',
              ', '.join(f"{k} {v}" for k, v in cfg.get('versions', {}).items())]
     return '\n'.join(lines) + '\n'

@@ -113,7 +113,7 @@ def cmd_evaluate(a, # the parsed command line
                 ):
     "Evaluate one run (or compare two) on a split; results go to RUN_DIR/eval/SPLIT/."
     from fetal_us.evaluate import (baseline_summary, calibration_summary, compare_runs, eval_folder, evaluate, metric_summary,
-                                   offline_comparison_note, selective_summary)
+                                   offline_comparison_note, selective_summary, subplane_summary)
     from fetal_us.card import write_model_card
     from fetal_us.core import fmt, fmt_interval
     import pandas as pd
@@ -124,7 +124,7 @@ def cmd_evaluate(a, # the parsed command line
     for r in results:
         if not r.external: write_model_card(r.run, a.split)
         print(f"{r.run} on {r.split} of {r.data} ({r.images} images): {metric_summary(r)}; {eval_folder(Path(r.run), r)}")
-        print(f"  {calibration_summary(r)}"); print(f"  Abstention: {selective_summary(r)}")
+        print(f"  {calibration_summary(r)}"); print(f"  Abstention: {selective_summary(r)}"); print(f"  {subplane_summary(r)}")
         if (s := baseline_summary(r)): print(f"  {s}")
     if len(results) == 2:
         preds = [pd.read_csv(eval_folder(Path(r.run), r)/'predictions.csv') for r in results]
@@ -136,6 +136,7 @@ def cmd_interpret(a, # the parsed command line
                  ):
     "Grad-CAM family maps of a run, measured; results go to RUN_DIR/interpret/."
     from fetal_us.interpret import interpret
+    from fetal_us.data import SUBPLANES
     from fetal_us.card import write_model_card
     r = interpret(a.run, options_to(InterpretConfig, a))
     if (Path(a.run)/'eval'/a.split/'metrics.json').is_file(): write_model_card(a.run, a.split)   # the card gains the findings
@@ -149,6 +150,11 @@ def cmd_interpret(a, # the parsed command line
     for row in r.faithfulness.table:
         print(f"faithfulness {row.method}: deletion area {f(row.deletion_auc)}, insertion area {f(row.insertion_auc)}")
     print(f"sanity check: {', '.join(r.sanity.flagged) or 'no method'} flagged as insensitive to the weights")
+    if r.subplane_localisation is None: print(f"sub-plane maps: not measured ({r.subplane_note})")
+    else:
+        for row in r.subplane_localisation:
+            if row.plane in SUBPLANES and not row.method.startswith('baseline'):
+                print(f"sub-plane maps {row.method} on {row.plane} landmarks: pointing game {f(row.pointing)} [{f(row.pointing_low)}, {f(row.pointing_high)}]")
     if s := r.shortcut:
         print(f"shortcut: clean run, agreeing markers {s.accuracy.clean_agreeing:.3f}; shortcut run, agreeing markers {s.accuracy.shortcut_agreeing:.3f}, "
               f"lying markers {s.accuracy.shortcut_lying:.3f}; {s.follows_lying_marker:.0%} follow a lying marker")

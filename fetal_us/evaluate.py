@@ -16,29 +16,32 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
 import warnings
 from .config import EvalConfig, Scoring
 from .core import FetalUSError, Record, atomic_path, file_md5, fmt, fmt_interval, get_device, load_json, missing, plain, save_json, short_hash
-from .data import CLASSES, BadImage, bootstrap_draws, load_catalog, patient_ids, read_gray
+from .data import BRAIN, CLASSES, SUBPLANES, BadImage, bootstrap_draws, load_catalog, patient_ids, read_gray, subplane_labels
 from .cache import build_cache
 from .baseline import BASELINE_PX, cache_thumbnails, pixel_baseline
 from .model import checkpoint_digest, load_checkpoint, model_from_checkpoint
 from .train import head_on_random_features, predict_logits, random_weights_note, run_folder_lock, split_digest
 
 # %% auto #0
-__all__ = ['PROB', 'LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'MIN_VALIDATION', 'run_config', 'run_checkpoint',
-           'is_run_data', 'open_run_cache', 'predict_split', 'predictions_table', 'classification_metrics',
-           'patient_confusions', 'metrics_from_confusion', 'patient_bootstrap', 'too_few_units', 'confidence_intervals',
-           'calibration_metrics', 'reliability_table', 'fit_temperature', 'apply_temperature', 'risk_coverage',
-           'choose_threshold', 'needed_answers', 'abstention_threshold', 'selective_result', 'breakdown',
-           'plot_confusion', 'plot_reliability', 'plot_risk_coverage', 'gallery', 'compare_runs',
-           'baseline_predictions', 'baseline_summary', 'offline_comparison_note', 'metric_summary',
-           'calibration_summary', 'selective_summary', 'ClassScores', 'Scores', 'Interval', 'Confusion', 'Bootstrap',
-           'CalibrationScores', 'Calibration', 'SelectiveResult', 'Selective', 'GroupScores', 'Comparison', 'Baseline',
-           'RunState', 'Skipped', 'Overlap', 'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts',
-           'score_predictions', 'evaluate', 'load_metrics', 'eval_folder', 'training_overlap', 'run_state',
-           'skipped_images', 'save_run_results']
+__all__ = ['PROB', 'LOGIT', 'SUB_PROB', 'SUB_LOGIT', 'MIN_UNITS', 'MIN_ANSWERED', 'SMALL_GROUP', 'MIN_VALIDATION',
+           'NO_SUBPLANE_HEAD', 'run_config', 'run_checkpoint', 'is_run_data', 'open_run_cache', 'predict_split',
+           'predictions_table', 'classification_metrics', 'patient_confusions', 'metrics_from_confusion',
+           'patient_bootstrap', 'too_few_units', 'confidence_intervals', 'calibration_metrics', 'reliability_table',
+           'fit_temperature', 'apply_temperature', 'risk_coverage', 'choose_threshold', 'needed_answers',
+           'abstention_threshold', 'selective_result', 'breakdown', 'plot_confusion', 'plot_reliability',
+           'plot_risk_coverage', 'gallery', 'compare_runs', 'baseline_predictions', 'baseline_summary',
+           'offline_comparison_note', 'metric_summary', 'calibration_summary', 'selective_summary', 'ClassScores',
+           'Scores', 'Interval', 'Confusion', 'Bootstrap', 'CalibrationScores', 'Calibration', 'SelectiveResult',
+           'Selective', 'GroupScores', 'Comparison', 'Baseline', 'RunState', 'Skipped', 'Overlap', 'SubplaneMetrics',
+           'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts', 'subplane_view', 'share_interval',
+           'subplane_scores', 'subplane_summary', 'score_predictions', 'evaluate', 'load_metrics', 'eval_folder',
+           'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
 LOGIT = [f'logit_{c}' for c in CLASSES]
+SUB_PROB = [f'p_sub_{s}' for s in SUBPLANES]     # the sub-plane head's probabilities, for networks that have one
+SUB_LOGIT = [f'logit_sub_{s}' for s in SUBPLANES]
 
 def run_config(run_dir, # a run folder written by `fetal-us train`
               )->dict:
@@ -115,26 +118,35 @@ def predict_split(run_dir, # a run folder
     if items.empty: raise FetalUSError(f"{cache.meta['source']}: no {split} images to evaluate")
     dev = get_device(device)
     model = model_from_checkpoint(ckpt).to(dev, memory_format=torch.channels_last)
-    logits = predict_logits(model, torch.from_numpy(cache.load(items['row'].to_numpy())), dev, ckpt['normalization'], batch_size).numpy()
+    logits = predict_logits(model, torch.from_numpy(cache.load(items['row'].to_numpy())), dev, ckpt['normalization'], batch_size,
+                            both=model.subhead is not None).numpy()
     return predictions_table(items, logits)
 
 def predictions_table(items:pd.DataFrame, # catalog rows of one split
-                      logits:np.ndarray, # the network's logits for them (N, classes)
+                      logits:np.ndarray, # the network's logits for them (N, classes), then its sub-plane head's (N, sub-planes) if it has one
                      )->pd.DataFrame:
-    "The predictions table of catalog rows `items` and their `logits` (N, classes)."
+    "The predictions table of catalog rows `items` and their `logits`: plane columns, and sub-plane columns when the network has that head."
+    logits, sub = logits[:, :len(CLASSES)], logits[:, len(CLASSES):]
     prob = softmax(logits, axis=1)
     out = pd.DataFrame({'image': items['image'].to_numpy(), 'patient': items['patient'].to_numpy(), 'true': items['plane'].to_numpy(),
                         'pred': np.asarray(CLASSES)[prob.argmax(1)], 'label': items['label'].to_numpy(), 'pred_label': prob.argmax(1),
                         'confidence': prob.max(1), 'operator': items['operator'].to_numpy(), 'machine': items['machine'].to_numpy(),
                         'brain_plane': items['brain_plane'].to_numpy()})
-    return pd.concat([out, pd.DataFrame(prob, columns=PROB), pd.DataFrame(logits, columns=LOGIT)], axis=1)
+    parts = [out, pd.DataFrame(prob, columns=PROB), pd.DataFrame(logits, columns=LOGIT)]
+    if sub.shape[1]:   # the sub-plane head's answer for every image (read only for brain images), and the true sub-plane where known
+        sp = softmax(sub, axis=1)
+        parts.append(pd.DataFrame({'sub_label': subplane_labels(items), 'sub_pred': np.asarray(SUBPLANES)[sp.argmax(1)],
+                                   'sub_pred_label': sp.argmax(1), 'sub_confidence': sp.max(1)}))
+        parts += [pd.DataFrame(sp, columns=SUB_PROB), pd.DataFrame(sub, columns=SUB_LOGIT)]
+    return pd.concat(parts, axis=1)
 
 # %% ../nbs/05_evaluate.ipynb #0c9ec386
 def classification_metrics(y:np.ndarray, # true class indices
                            prob:np.ndarray, # (N, classes) probabilities
+                           classes:tuple=CLASSES, # the class names, in the order of the probabilities' columns
                           )->dict:
     "Accuracy, balanced and top-2 accuracy, per-class and averaged precision/recall/F1, Cohen's kappa, ROC AUC and average precision."
-    y, prob = np.asarray(y), np.asarray(prob); pred = prob.argmax(1); labels = list(range(len(CLASSES)))
+    y, prob = np.asarray(y), np.asarray(prob); pred = prob.argmax(1); labels = list(range(len(classes)))
     with warnings.catch_warnings():  # undefined ratios are NaN on purpose: no precision for a plane never called, no recall for one absent
         warnings.simplefilter('ignore', UserWarning)
         p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=np.nan)
@@ -142,7 +154,7 @@ def classification_metrics(y:np.ndarray, # true class indices
     auc = {c: roc_auc_score(y == c, prob[:, c]) for c in present}
     ap = {c: average_precision_score(y == c, prob[:, c]) for c in present}
     per_class = {name: {'precision': p[i], 'recall': r[i], 'f1': f[i], 'support': int(s[i]), 'roc_auc': auc.get(i, math.nan),
-                        'average_precision': ap.get(i, math.nan)} for i, name in enumerate(CLASSES)}
+                        'average_precision': ap.get(i, math.nan)} for i, name in enumerate(classes)}
     return {'n': len(y), 'accuracy': accuracy_score(y, pred), 'balanced_accuracy': balanced_accuracy_score(y, pred),
             'top2_accuracy': top_k_accuracy_score(y, prob, k=2, labels=labels),
             'macro_f1': f1_score(y, pred, average='macro', zero_division=0),  # over the planes present (true or predicted)
@@ -154,14 +166,16 @@ def classification_metrics(y:np.ndarray, # true class indices
 # %% ../nbs/05_evaluate.ipynb #8a015472
 def patient_confusions(df:pd.DataFrame, # a predictions table
                        pred:str='pred_label', # the column of predicted class indices
+                       classes:tuple=CLASSES, # the classes the indices stand for
                       )->np.ndarray:
     "One confusion matrix (true x predicted counts) per patient: shape (patients, classes, classes)."
-    k = len(CLASSES)
+    k = len(classes)
     _, pid = np.unique(patient_ids(df), return_inverse=True)
     flat = (pid * k + df['label'].to_numpy()) * k + df[pred].to_numpy()
     return np.bincount(flat, minlength=(pid.max() + 1) * k * k).reshape(-1, k, k)
 
 def metrics_from_confusion(cm:np.ndarray, # a confusion matrix of counts (true x predicted), or a stack of them
+                           classes:tuple=CLASSES, # the classes of its rows and columns
                           )->dict:
     "Accuracy, balanced accuracy, macro-F1 and per-plane recall of confusion matrix (or stack of them) `cm`, as scikit-learn defines them."
     cm = np.asarray(cm, dtype=np.float64)
@@ -170,7 +184,7 @@ def metrics_from_confusion(cm:np.ndarray, # a confusion matrix of counts (true x
         recall = tp / true
         f1 = np.where(true + called > 0, 2 * tp / (true + called), np.nan)   # classes neither true nor predicted don't count
         return {'accuracy': tp.sum(-1) / true.sum(-1), 'balanced_accuracy': np.nanmean(recall, -1), 'macro_f1': np.nanmean(f1, -1),
-                **{f'recall {c}': recall[..., i] for i, c in enumerate(CLASSES)}}
+                **{f'recall {c}': recall[..., i] for i, c in enumerate(classes)}}
 
 def patient_bootstrap(stacks:np.ndarray, # per-patient confusion matrices, from `patient_confusions`
                       n:int=1000, # resamples
@@ -181,12 +195,12 @@ def patient_bootstrap(stacks:np.ndarray, # per-patient confusion matrices, from 
     counts = np.stack([np.bincount(d, minlength=p) for d in bootstrap_draws(p, n, seed)])
     return np.tensordot(counts, stacks, axes=(1, 0))
 
-def _headline(df:pd.DataFrame)->dict:
+def _headline(df:pd.DataFrame, classes:tuple=CLASSES)->dict:
     "The headline metrics, from scikit-learn."
-    y, pred = df['label'].to_numpy(), df['pred_label'].to_numpy(); labels = list(range(len(CLASSES)))
+    y, pred = df['label'].to_numpy(), df['pred_label'].to_numpy(); labels = list(range(len(classes)))
     rec = recall_score(y, pred, labels=labels, average=None, zero_division=np.nan)
     return {'accuracy': accuracy_score(y, pred), 'balanced_accuracy': balanced_accuracy_score(y, pred),
-            'macro_f1': f1_score(y, pred, average='macro', zero_division=0), **{f'recall {c}': r for c, r in zip(CLASSES, rec)}}
+            'macro_f1': f1_score(y, pred, average='macro', zero_division=0), **{f'recall {c}': r for c, r in zip(classes, rec)}}
 
 MIN_UNITS = 5  # fewer patients (or images, without patient ids) than this: an interval is not reported, not enough data
 
@@ -201,16 +215,17 @@ def confidence_intervals(df:pd.DataFrame, # a predictions table
                          n:int=1000, # bootstrap resamples of patients
                          seed:int=0, # seed of the resampling
                          level:float=0.95, # coverage of the intervals
+                         classes:tuple=CLASSES, # the classes of `label` and `pred_label`
                         )->pd.DataFrame:
     "Point estimate and patient-bootstrap interval of accuracy, balanced accuracy, macro-F1 and each plane's recall (none from too few patients)."
-    if too_few_units(df): return pd.DataFrame({k: {'estimate': v, 'low': np.nan, 'high': np.nan} for k, v in _headline(df).items()}).T
-    boot = metrics_from_confusion(patient_bootstrap(patient_confusions(df), n, seed))
+    if too_few_units(df): return pd.DataFrame({k: {'estimate': v, 'low': np.nan, 'high': np.nan} for k, v in _headline(df, classes).items()}).T
+    boot = metrics_from_confusion(patient_bootstrap(patient_confusions(df, classes=classes), n, seed), classes)
     q = (1 - level) / 2
     with warnings.catch_warnings():  # a plane absent from a group or resample has no recall there: NaN, said in the tables, not as warnings
         warnings.simplefilter('ignore', RuntimeWarning); warnings.simplefilter('ignore', UserWarning)
         return pd.DataFrame({k: {'estimate': v, 'low': np.nanquantile(boot[k], q) if np.isfinite(boot[k]).any() else np.nan,
                                  'high': np.nanquantile(boot[k], 1 - q) if np.isfinite(boot[k]).any() else np.nan}
-                             for k, v in _headline(df).items()}).T
+                             for k, v in _headline(df, classes).items()}).T
 
 # %% ../nbs/05_evaluate.ipynb #cfeb91de
 def calibration_metrics(y:np.ndarray, # true class indices
@@ -329,14 +344,16 @@ def _breakdown_rows(df, by, n, seed):
 # %% ../nbs/05_evaluate.ipynb #ceaacb9d
 def plot_confusion(df:pd.DataFrame, # a predictions table
                    title:str='', # above both panels
+                   classes:tuple=CLASSES, # the classes of its `label` and `pred_label` (`SUBPLANES` for the sub-plane head)
+                   what:str='plane', # what a class is, for the axes
                   )->plt.Figure:
     "Confusion matrix as counts and row-normalised (each row: where the images of one true plane went)."
-    cm = confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(CLASSES))))
+    cm = confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(classes))))
     rows = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
-    for ax, m, fmt, name in ((axes[0], cm, 'd', 'images'), (axes[1], rows, '.2f', 'share of the true plane')):
-        sns.heatmap(m, annot=True, fmt=fmt, cmap='Blues', cbar=False, ax=ax, xticklabels=CLASSES, yticklabels=CLASSES)
-        ax.set_xlabel('predicted plane'); ax.set_ylabel('true plane'); ax.set_title(f'{title} confusion matrix ({name})'.strip())
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.2) if len(classes) > 4 else (11, 4.2))
+    for ax, m, fmt, name in ((axes[0], cm, 'd', 'images'), (axes[1], rows, '.2f', f'share of the true {what}')):
+        sns.heatmap(m, annot=True, fmt=fmt, cmap='Blues', cbar=False, ax=ax, xticklabels=classes, yticklabels=classes)
+        ax.set_xlabel(f'predicted {what}'); ax.set_ylabel(f'true {what}'); ax.set_title(f'{title} confusion matrix ({name})'.strip())
         ax.tick_params(axis='x', rotation=30)
     plt.tight_layout(); return fig
 
@@ -387,6 +404,7 @@ def compare_runs(a:pd.DataFrame, # the predictions table of one run
                  b:pd.DataFrame, # and of another on the same images
                  n:int=1000, # bootstrap resamples of patients
                  seed:int=0, # seed of the resampling
+                 classes:tuple=CLASSES, # the classes of `label` and `pred_label`
                 )->dict:
     "Macro-F1 of runs `a` and `b` on the same images, and the patient-bootstrap interval of their difference (a - b)."
     m = a.merge(b[['image', 'pred_label']], on='image', suffixes=('', '_b'))
@@ -395,9 +413,9 @@ def compare_runs(a:pd.DataFrame, # the predictions table of one run
     out = {'macro_f1_a': f1('pred_label'), 'macro_f1_b': f1('pred_label_b'), 'difference': f1('pred_label') - f1('pred_label_b'), 'low': math.nan,
            'high': math.nan, 'share_a_better': math.nan, 'images': len(m), 'n_boot': n, 'seed': seed, 'not_enough': too_few_units(m)}
     if out['not_enough']: return out
-    both = np.concatenate([patient_confusions(m, 'pred_label'), patient_confusions(m, 'pred_label_b')], axis=1)  # one draw serves both runs
-    boot = patient_bootstrap(both, n, seed); k = len(CLASSES)
-    diffs = metrics_from_confusion(boot[:, :k])['macro_f1'] - metrics_from_confusion(boot[:, k:])['macro_f1']
+    both = np.concatenate([patient_confusions(m, 'pred_label', classes), patient_confusions(m, 'pred_label_b', classes)], axis=1)  # one draw serves both runs
+    boot = patient_bootstrap(both, n, seed); k = len(classes)
+    diffs = metrics_from_confusion(boot[:, :k], classes)['macro_f1'] - metrics_from_confusion(boot[:, k:], classes)['macro_f1']
     low, high = np.nanquantile(diffs, [0.025, 0.975])
     return {**out, 'low': float(low), 'high': float(high), 'share_a_better': float((diffs > 0).mean())}
 
@@ -610,6 +628,20 @@ class Overlap:
     note: str|None    # the sentence for the reports (None: none)
 
 @dataclass
+class SubplaneMetrics:
+    "The brain sub-plane head on the scored split's brain images that have a known sub-plane."
+    classes: list[str]            # the sub-planes, in the order of the head's outputs
+    images: int                   # brain images with a known sub-plane
+    patients: int|None            # their patients (None: no patient ids)
+    metrics: Scores               # given a true brain image: accuracy, per-class precision/recall/F1, macro-F1
+    ci: dict[str, Interval]       # by metric: accuracy, balanced_accuracy, macro_f1, 'recall SUB-PLANE'
+    confusion: Confusion          # true x predicted sub-plane counts
+    end_to_end: Interval          # share of these images whose plane (brain) and sub-plane are both right
+    bootstrap: Bootstrap
+    calibration: Calibration      # the head's own temperature, fitted on the validation brain images
+    baseline: Baseline|None = None   # a raw-pixel classifier of the sub-plane, on the same images
+
+@dataclass
 class Metrics(Record):
     "An evaluation's results (`metrics.json`): everything the card, the index, the CLI and the reports read."
     FILE, SCHEMA, RENEW = 'metrics.json', 3, 'evaluate'   # 1: before the confusion counts; 2: dicts keyed by split and group names
@@ -633,6 +665,8 @@ class Metrics(Record):
     breakdowns: dict[str, list[GroupScores]|None]   # by operator, machine and brain_plane (None: the data lacks the column)
     settings: EvalConfig       # how it was evaluated
     baseline: Baseline|None = None   # None: not asked for
+    subplanes: SubplaneMetrics|None = None   # None: no sub-plane results, `subplane_note` says why
+    subplane_note: str|None = None
 
 @dataclass
 class RunCalibration(Record):
@@ -644,6 +678,89 @@ class RunCalibration(Record):
     fitted_on: str               # the split both were fitted on
     checkpoint: str              # 'best' or 'last'
     checkpoint_digest: str|None  # the weights they were fitted for
+    subplane_temperature: float|None = None   # divides the sub-plane head's logits (None: the network has no such head)
+
+
+# %% ../nbs/05_evaluate.ipynb #c4f0205b
+MIN_VALIDATION = 20  # a temperature fitted to fewer validation images would only describe them
+
+def fit_calibration(val:pd.DataFrame, # validation predictions (`predict_split`)
+                    logit_columns:list=LOGIT, # the columns of the logits to scale (`SUB_LOGIT` for the sub-plane head)
+                   )->tuple[float, str|None]:
+    "The temperature fitted on the validation predictions and, where it is left at 1 (no scaling), why."
+    if len(val) < MIN_VALIDATION: return 1.0, f"not enough data: {len(val)} validation images, a temperature needs at least {MIN_VALIDATION}"
+    logits = val[logit_columns].to_numpy()
+    if np.ptp(logits, axis=1).max() == 0: return 1.0, "every validation image has tied logits: no temperature changes them"
+    return fit_temperature(logits, val['label'].to_numpy()), None
+
+def confusion_counts(df:pd.DataFrame, # a predictions table
+                     classes:tuple=CLASSES, # the classes of its `label` and `pred_label`
+                    )->dict:
+    "The confusion matrix as counts, rows the true plane and columns the predicted one, in the order of `classes`."
+    return {'classes': list(classes), 'rows': 'true', 'columns': 'predicted',
+            'counts': confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(classes)))).tolist()}
+
+def subplane_view(df:pd.DataFrame # a predictions table of a network with a sub-plane head
+                 )->pd.DataFrame:
+    "The brain images of `df` that have a known sub-plane, as the sub-plane head's predictions table (`label`, `pred_label`, its probabilities and logits)."
+    d = df[df['sub_label'] >= 0].reset_index(drop=True)
+    return pd.concat([pd.DataFrame({'image': d['image'], 'patient': d['patient'], 'true': d['brain_plane'], 'pred': d['sub_pred'],
+                                    'label': d['sub_label'], 'pred_label': d['sub_pred_label'], 'plane_right': d['pred_label'] == BRAIN}),
+                      d[SUB_PROB + SUB_LOGIT]], axis=1)
+
+def share_interval(hits, # one bool per image: whether it counts
+                   patients, # the patient of each image (`patient_ids`)
+                   n:int=1000, # bootstrap resamples of patients
+                   seed:int=0, # seed of the resampling
+                   level:float=0.95, # coverage of the interval
+                  )->dict:
+    "The share of `hits` and its patient-bootstrap interval (none from fewer than `MIN_UNITS` patients)."
+    hits = np.asarray(hits, np.float64); _, pid = np.unique(np.asarray(patients), return_inverse=True)
+    est = float(hits.mean()) if len(hits) else math.nan
+    k = int(pid.max()) + 1 if len(pid) else 0
+    if k < MIN_UNITS: return {'estimate': est, 'low': math.nan, 'high': math.nan}
+    counts = np.stack([np.bincount(d, minlength=k) for d in bootstrap_draws(k, n, seed)])
+    shares = counts @ np.bincount(pid, hits, k) / (counts @ np.bincount(pid, minlength=k))
+    q = (1 - level) / 2
+    return {'estimate': est, 'low': float(np.quantile(shares, q)), 'high': float(np.quantile(shares, 1 - q))}
+
+NO_SUBPLANE_HEAD = "the checkpoint has no brain sub-plane head (trained before fetal_us had one)"
+
+def subplane_scores(df:pd.DataFrame, # predictions of the split to score (`predictions_table`)
+                    val:pd.DataFrame, # validation predictions: the sub-plane temperature is fitted on them
+                    cfg:EvalConfig|None=None, # the split's name, bootstrap and bins (default: `EvalConfig()`)
+                   )->tuple[dict|None, str|None]:
+    "The sub-plane head's numbers on `df` (without its baseline), or None and why there are none."
+    cfg = cfg or EvalConfig()
+    if 'sub_label' not in df: return None, NO_SUBPLANE_HEAD
+    test, v = subplane_view(df), subplane_view(val)
+    if test.empty: return None, f"no {cfg.split} image is a brain image with a known sub-plane"
+    temperature, t_note = fit_calibration(v, SUB_LOGIT)
+    y, prob = test['label'].to_numpy(), test[SUB_PROB].to_numpy()
+    unit = 'patient' if test['patient'].notna().all() else 'image (no patient ids)'
+    both_right = (test['plane_right'] & (test['label'] == test['pred_label'])).to_numpy()
+    return {'classes': list(SUBPLANES), 'images': len(test), 'patients': int(test['patient'].nunique()) if unit == 'patient' else None,
+            'metrics': classification_metrics(y, prob, SUBPLANES), 'ci': confidence_intervals(test, cfg.n_boot, cfg.seed, classes=SUBPLANES).to_dict('index'),
+            'confusion': confusion_counts(test, SUBPLANES), 'end_to_end': share_interval(both_right, patient_ids(test), cfg.n_boot, cfg.seed),
+            'bootstrap': {'resamples': cfg.n_boot, 'seed': cfg.seed, 'unit': unit, 'level': 0.95, 'not_enough': too_few_units(test)},
+            'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': cfg.bins, 'note': t_note, 'before': calibration_metrics(y, prob, cfg.bins),
+                            'after': calibration_metrics(y, apply_temperature(test[SUB_LOGIT].to_numpy(), temperature), cfg.bins)}}, None
+
+def subplane_summary(m # what `evaluate` returns (or `load_metrics` reads)
+                    )->str:
+    "One sentence on the sub-plane head: macro-F1 and accuracy with intervals, plane and sub-plane both right, the baseline and calibration; or why there is none."
+    s = m.subplanes
+    if s is None: return f"Brain sub-planes: not scored ({m.subplane_note or 'no sub-plane results'})."
+    why = s.bootstrap.not_enough or 'not enough data'
+    ci = lambda k: f"{fmt(s.ci[k].estimate)} (95% CI {fmt_interval(s.ci[k].low, s.ci[k].high, why=why)})"
+    b, c = s.baseline, s.calibration
+    base = (f"; raw-pixel baseline macro-F1 {fmt(b.macro_f1)} on the same images" if b and not b.skipped else
+            f"; raw-pixel baseline not scored ({b.skipped})" if b else '')
+    return (f"Brain sub-planes, on {s.images} {m.split} brain images with a known sub-plane"
+            + (f" from {s.patients} patient{'s' * (s.patients != 1)}" if s.patients else '') + f": macro-F1 {ci('macro_f1')}, accuracy {ci('accuracy')}; "
+            f"plane and sub-plane both right for {fmt(s.end_to_end.estimate)} (95% CI {fmt_interval(s.end_to_end.low, s.end_to_end.high, why=why)}){base}; "
+            f"ECE {fmt(c.before.ece)} before, {fmt(c.after.ece)} after its own temperature"
+            + (f" ({c.note})" if c.note else f" ({fmt(c.temperature, '.2f')})") + '.')
 
 
 # %% ../nbs/05_evaluate.ipynb #a2037639
@@ -656,27 +773,23 @@ def _score_baseline(own, target, df:pd.DataFrame, cfg:EvalConfig)->dict:
     return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
             'network_vs_baseline': compare_runs(df, base, cfg.n_boot, cfg.seed)}
 
-MIN_VALIDATION = 20  # a temperature fitted to fewer validation images would only describe them
-
-def fit_calibration(val:pd.DataFrame, # validation predictions (`predict_split`)
-                   )->tuple[float, str|None]:
-    "The temperature fitted on the validation predictions and, where it is left at 1 (no scaling), why."
-    if len(val) < MIN_VALIDATION: return 1.0, f"not enough data: {len(val)} validation images, a temperature needs at least {MIN_VALIDATION}"
-    logits = val[LOGIT].to_numpy()
-    if np.ptp(logits, axis=1).max() == 0: return 1.0, "every validation image has tied logits: no temperature changes them"
-    return fit_temperature(logits, val['label'].to_numpy()), None
-
-def confusion_counts(df:pd.DataFrame # a predictions table
-                    )->dict:
-    "The confusion matrix as counts, rows the true plane and columns the predicted one, in the order of `classes`."
-    return {'classes': list(CLASSES), 'rows': 'true', 'columns': 'predicted',
-            'counts': confusion_matrix(df['label'], df['pred_label'], labels=list(range(len(CLASSES)))).tolist()}
+def _score_subplane_baseline(own, target, test:pd.DataFrame, cfg:EvalConfig)->dict:
+    "The raw-pixel baseline of the sub-plane on the same brain images (`test`, a `subplane_view`), fitted on the training brain images."
+    train = own.items[own.items['split'] == 'train']; sub = subplane_labels(train); keep = sub >= 0
+    if len(np.unique(sub[keep])) < 2: return {'skipped': 'the training brain images hold fewer than two sub-planes'}
+    items = target.items[target.items['split'] == cfg.split].set_index('image').loc[test['image']]   # in the order of `test`
+    px = min(BASELINE_PX, own.size)
+    logp = pixel_baseline(cache_thumbnails(own, train['row'].to_numpy()[keep], px), sub[keep], cache_thumbnails(target, items['row'].to_numpy(), px),
+                          len(SUBPLANES))
+    bm = classification_metrics(test['label'].to_numpy(), softmax(logp, axis=1), SUBPLANES)
+    return {'method': f'logistic regression on {px}x{px} pixels', 'fitted_on': 'train', **{k: bm[k] for k in ('accuracy', 'balanced_accuracy', 'macro_f1')},
+            'network_vs_baseline': compare_runs(test, test.assign(pred_label=logp.argmax(1)), cfg.n_boot, cfg.seed, SUBPLANES)}
 
 def score_predictions(df:pd.DataFrame, # predictions of the split to score (`predictions_table`)
                       val:pd.DataFrame, # validation predictions: temperature and threshold are fitted on them
                       cfg:EvalConfig|None=None, # the split's name, bootstrap, target error and bins (default: `EvalConfig()`)
                      )->dict:
-    "Every number of an evaluation from two predictions tables: metrics with intervals, calibration, selective prediction, breakdowns."
+    "Every number of an evaluation from two predictions tables: metrics with intervals, calibration, selective prediction, breakdowns, brain sub-planes."
     cfg = cfg or EvalConfig()
     temperature, t_note = fit_calibration(val)
     prob_t = lambda d: apply_temperature(d[LOGIT].to_numpy(), temperature)
@@ -695,7 +808,7 @@ def score_predictions(df:pd.DataFrame, # predictions of the split to score (`pre
             'breakdowns': {by: (b.reset_index().rename(columns={by: 'group'}).to_dict('records')
                                 if len(d) and (b := breakdown(d, by, cfg.n_boot, cfg.seed)) is not None else None)
                            for by, d in (('operator', df), ('machine', df), ('brain_plane', brain))},
-            'settings': asdict(cfg)}
+            'settings': asdict(cfg), **dict(zip(('subplanes', 'subplane_note'), subplane_scores(df, val, cfg)))}
 
 def evaluate(run_dir, # a run folder written by `fetal-us train`
              cfg:EvalConfig|None=None, # how to evaluate (default: `EvalConfig()`)
@@ -717,6 +830,9 @@ def evaluate(run_dir, # a run folder written by `fetal-us train`
                   'skipped': skipped_images(target), 'overlap': training_overlap(own, target, cfg.split) if target is not own else {'n': 0, 'note': None},
                   **score_predictions(df, val, cfg)}
         if cfg.baseline: result['baseline'] = _score_baseline(own, target, df, cfg)
+        if result['subplane_note'] == NO_SUBPLANE_HEAD and run_cfg.get('subplane_note'):
+            result['subplane_note'] = f"the run trained no sub-plane head: {run_cfg['subplane_note']}"
+        if result['subplanes'] is not None and cfg.baseline: result['subplanes']['baseline'] = _score_subplane_baseline(own, target, subplane_view(df), cfg)
         m = Metrics.from_plain(plain(result), str(run/'metrics.json'))
         for note in filter(None, (m.run_state.note, m.skipped.note, m.overlap.note)): warnings.warn(note)
         save_run_results(run, df, val, m, cfg.figures)
@@ -786,11 +902,13 @@ def save_run_results(run:Path, # the run folder
     m.save(out)
     if not m.external:   # another data set's results never replace the run's own calibration
         RunCalibration(temperature=cal.temperature, threshold=sel.threshold, target_error=sel.target_error, fitted_on=cal.fitted_on,
-                       checkpoint=m.checkpoint, checkpoint_digest=m.checkpoint_digest).save(run)
+                       checkpoint=m.checkpoint, checkpoint_digest=m.checkpoint_digest,
+                       subplane_temperature=m.subplanes.calibration.temperature if m.subplanes else None).save(run)
     if not figures: return
     prob_t, val_prob_t = (apply_temperature(d[LOGIT].to_numpy(), cal.temperature) for d in (df, val))
     for name, fig in (('confusion', plot_confusion(df)), ('reliability', plot_reliability(df['label'].to_numpy(), df[PROB].to_numpy(), prob_t, cal.bins)),
                       ('risk_coverage', plot_risk_coverage({'validation': risk_coverage(val['label'].to_numpy(), val_prob_t),
                                                             m.split: risk_coverage(df['label'].to_numpy(), prob_t)}, sel.target_error, sel.threshold)),
-                      ('gallery', gallery(df))):
+                      ('gallery', gallery(df)),
+                      *([('subplane_confusion', plot_confusion(subplane_view(df), 'sub-plane', SUBPLANES, 'sub-plane'))] if m.subplanes else [])):
         fig.savefig(out/f'{name}.png', dpi=110, bbox_inches='tight'); plt.close(fig)

@@ -23,9 +23,9 @@ from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, Sc
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
 from .core import FetalUSError, PhaseClock, Record, atomic_path, get_device, load_json, plain, save_json
-from .data import CLASSES, CSV_NAME, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
-from .model import FetalNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
-from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_checkpoint, run_config
+from .data import CLASSES, CSV_NAME, SUBPLANES, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
+from .model import FetalNet, SubplaneNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
+from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_checkpoint, run_config, subplane_view
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name', 'cam_maps',
@@ -34,18 +34,20 @@ __all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 
            'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods', 'to_original',
            'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount', 'LocalisationRow', 'FaithfulnessRow',
            'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy', 'BoxMeasure', 'Shortcut', 'Interpretation',
-           'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant', 'shortcut_experiment',
+           'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant', 'shortcut_experiment', 'subplane_maps',
            'load_interpretation', 'interpret', 'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
 # %% ../nbs/06_interpret.ipynb #b7f4972e
 class PixelNet(nn.Module):
-    "A `FetalNet` that takes images scaled to [0, 1] (N, 1, H, W) and normalises them itself."
+    "A `FetalNet` that takes images scaled to [0, 1] (N, 1, H, W) and normalises them itself; its output is the planes' logits, or the sub-plane head's."
     def __init__(self, net:FetalNet, # the trained network
                  normalization:str, # its input normalisation
+                 subplanes:bool=False, # output the brain sub-plane head's logits instead of the planes' (maps of that head)
                 ):
         super().__init__(); self.net, self.normalization = net, normalization
+        self.out = SubplaneNet(net) if subplanes else net   # shares the network's modules
     def forward(self, x # pixels (N, 1, H, W) in [0, 1]
-               ): return self.net(normalize(x, self.normalization))
+               ): return self.out(normalize(x, self.normalization))
     @property
     def target_layer(self)->nn.Module: return self.net.features[-1]   # the last convolutional stage
 
@@ -106,18 +108,20 @@ def sample_per_class(pred:pd.DataFrame, # a predictions table
     return pred.loc[np.concatenate(picks) if picks else []].reset_index(drop=True)
 
 def mask_path(image, # an image of a FETAL_PLANES_DB-layout folder
+              folder:str='Masks', # 'Masks' (the defining structure) or 'Landmarks' (a brain sub-plane's landmarks)
              )->Path:
-    "Where the mask of `image` lives: `Masks/<name>.png` beside the image's folder (the synthetic generator's layout)."
-    image = Path(image); return image.parent.parent/'Masks'/f'{image.stem}.png'
+    "Where the mask of `image` lives: `Masks/<name>.png` (or `Landmarks/`) beside the image's folder (the synthetic generator's layout)."
+    image = Path(image); return image.parent.parent/folder/f'{image.stem}.png'
 
 def load_masks(images, # image files
                size:int, # side of the network input
                resize:str='stretch', # 'stretch' or 'pad', as the images were
+               folder:str='Masks', # 'Masks' or 'Landmarks' (`mask_path`)
               )->tuple[np.ndarray, np.ndarray]:
     "Masks of `images` resized as the images were, (N, size, size) bool, and whether each image has one."
     masks, has = np.zeros((len(images), size, size), bool), np.zeros(len(images), bool)
     for i, im in enumerate(images):
-        p = mask_path(im)
+        p = mask_path(im, folder)
         if p.is_file(): masks[i], has[i] = resize_gray(read_gray(p), size, resize) > 127, True
     return masks, has
 
@@ -172,11 +176,11 @@ def patient_mean_ci(values, # one value per image (NaN: none)
     low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return {'mean': float(v.mean()), 'low': float(low), 'high': float(high), 'n': int(len(v))}
 
-def _per_plane(table_rows:list, name:str, scores:dict, labels, patients, n_boot, seed, correct=None):
+def _per_plane(table_rows:list, name:str, scores:dict, labels, patients, n_boot, seed, correct=None, classes=CLASSES):
     "Append one row per score and group ('all', 'all correct' and each plane of `labels`, when given) for method `name`."
     groups = {'all': np.ones(len(patients), bool)}
     if correct is not None: groups['all correct'] = np.asarray(correct)
-    if labels is not None: groups.update({CLASSES[c]: np.asarray(labels) == c for c in np.unique(labels)})
+    if labels is not None: groups.update({classes[c]: np.asarray(labels) == c for c in np.unique(labels)})
     for group, sel in groups.items():
         row = {'method': name, 'plane': group}
         for score, v in scores.items():
@@ -191,12 +195,13 @@ def localisation(maps:dict, # method name -> maps (N, S, S)
                  correct=None, # whether each image was predicted right (None: not split by it)
                  n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
                  seed:int=0, # seed of the resampling
+                 classes:tuple=CLASSES, # the names of `labels` (`SUBPLANES` for the sub-plane head)
                 )->pd.DataFrame:
     "Pointing game and energy in the mask per method and the two baselines, over all images and per plane, with patient intervals."
     n, size = masks.shape[0], masks.shape[-1]
     rows = []
     for name, m in {**maps, 'baseline: centred Gaussian': baseline_maps(n, size, 'gaussian'), 'baseline: uniform': baseline_maps(n, size, 'uniform')}.items():
-        _per_plane(rows, name, {'pointing': pointing_game(m, masks), 'energy': energy_in_mask(m, masks)}, labels, patients, n_boot, seed, correct)
+        _per_plane(rows, name, {'pointing': pointing_game(m, masks), 'energy': energy_in_mask(m, masks)}, labels, patients, n_boot, seed, correct, classes)
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_interpret.ipynb #22c25ae6
@@ -495,6 +500,8 @@ class Interpretation(Record):
     phase_seconds: dict[str, float]    # time per phase
     settings: InterpretConfig          # how it was made
     shortcut: Shortcut|None = None     # None: not run
+    subplane_localisation: list[LocalisationRow]|None = None   # the sub-plane head's maps against each sub-plane's landmarks (None: see the note)
+    subplane_note: str|None = None     # why there are none
 
 
 # %% ../nbs/06_interpret.ipynb #ecc2a9a8
@@ -613,6 +620,32 @@ def _shortcut_figure(x, maps:dict, chosen:pd.DataFrame, k:int=4)->plt.Figure:
     fig.suptitle('Maps of the clean and the shortcut run on the same marked images (box dashed)', fontsize=10); fig.tight_layout()
     return fig
 
+# %% ../nbs/06_interpret.ipynb #43f5e2b5
+def subplane_maps(net:FetalNet, # the trained network
+                  normalization:str, # its input normalisation
+                  pred:pd.DataFrame, # predictions of the split (`predict_split`), with the sub-plane head's columns
+                  pixels, # function: rows of `pred`-like tables -> their images (N, 1, S, S) in [0, 1]
+                  size:int, # side of the network input
+                  resize:str, # how the images were squared
+                  cfg:InterpretConfig, # methods, images per sub-plane, batch size, bootstrap, seed
+                 )->tuple[pd.DataFrame|None, plt.Figure|None, str|None]:
+    "The sub-plane head's maps measured against the landmark masks (`localisation`, groups by sub-plane), a figure of them; or None and why."
+    if net.subhead is None: return None, None, "the network has no brain sub-plane head"
+    view = subplane_view(pred) if 'sub_label' in pred else pred.iloc[:0]
+    if view.empty: return None, None, f"no {cfg.split} image is a brain image with a known sub-plane"
+    chosen = sample_per_class(view, cfg.n, cfg.seed)
+    masks, has = load_masks(chosen['image'], size, resize, 'Landmarks')
+    if not has.any(): return None, None, f"no landmark masks in {mask_path(chosen['image'].iloc[0], 'Landmarks').parent} (the synthetic generator writes them)"
+    chosen, masks = chosen[has].reset_index(drop=True), masks[has]
+    x, targets, model = pixels(chosen), chosen['pred_label'].to_numpy(), PixelNet(net, normalization, subplanes=True).eval()
+    maps = {m: cam_maps(model, x, targets, m, cfg.batch_size) for m in parse_methods(cfg.methods)}
+    loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=(chosen['label'] == chosen['pred_label']).to_numpy(),
+                       n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
+    fig = methods_figure(x, maps, [f"true {t}\npred {p}" for t, p in zip(chosen['true'], chosen['pred'])])
+    fig.suptitle("The sub-plane head's maps on brain images, at the network input", fontsize=10)
+    return loc, fig, None
+
+
 # %% ../nbs/06_interpret.ipynb #5236cfdc
 def load_interpretation(path # an interpret.json, or the folder holding it
                        )->Interpretation:
@@ -673,6 +706,12 @@ def interpret(run_dir, # a run folder written by `fetal-us train`
             figs['localisation'] = plot_localisation(loc) if has.any() else None
             figs['faithfulness'] = plot_faithfulness(curves)
             figs['sanity'] = plot_sanity(sanity)
+    say("sub-plane head: maps against each sub-plane's landmarks")
+    with clock('subplanes'): sub_loc, sub_fig, sub_note = subplane_maps(model.net, ckpt['normalization'], pred, pixels, size=size, resize=resize, cfg=cfg)
+    result['subplane_localisation'], result['subplane_note'] = (sub_loc.to_dict('records') if sub_loc is not None else None), sub_note
+    if sub_fig is not None:
+        if figures: figs['subplane_maps'] = sub_fig
+        else: plt.close(sub_fig)
     if cfg.shortcut:
         say('shortcut experiment: marked data and one more training run')
         with clock('shortcut'): sc = shortcut_experiment(run, out/'shortcut', cfg)

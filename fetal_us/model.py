@@ -11,14 +11,15 @@ from torch import nn
 from torchvision.models import EfficientNet_B0_Weights
 from .config import RunConfig
 from .core import FetalUSError, atomic_path, versions
-from .data import CLASSES
+from .data import CLASSES, SUBPLANES
 
 # %% auto #0
 __all__ = ['ARCH', 'FEATURES', 'NORMALIZATIONS', 'WEIGHTS_URL', 'FREEZE_POLICIES', 'normalize', 'to_pixels', 'to_input',
-           'autocast', 'fold_to_gray', 'FetalNet', 'imagenet_weights_path', 'download_weights', 'imagenet_state_dict',
-           'load_torch_file', 'load_weights_file', 'zero_init_residuals', 'build_model', 'base_frozen_at',
-           'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy', 'checkpoint_digest', 'checkpoint_dict',
-           'write_checkpoint', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']
+           'autocast', 'fold_to_gray', 'joint_logits', 'FetalNet', 'FeatureHeads', 'SubplaneNet',
+           'imagenet_weights_path', 'download_weights', 'imagenet_state_dict', 'load_torch_file', 'load_weights_file',
+           'zero_init_residuals', 'build_model', 'base_frozen_at', 'calibrate_batchnorm', 'frozen_embedder', 'cpu_copy',
+           'checkpoint_digest', 'checkpoint_dict', 'write_checkpoint', 'save_checkpoint', 'load_checkpoint',
+           'model_from_checkpoint']
 
 # %% ../nbs/03_model.ipynb #881aee6f
 ARCH = 'efficientnet_b0'
@@ -69,22 +70,37 @@ def fold_to_gray(conv:nn.Conv2d, # a first convolution that takes RGB
     return gray
 
 # %% ../nbs/03_model.ipynb #fc4c3986
+def joint_logits(head:nn.Module, # the plane head
+                 subhead:nn.Module|None, # the brain sub-plane head (None: the network has none)
+                 f:torch.Tensor, # pooled features (N, FEATURES)
+                 both:bool=False, # also the sub-plane logits, after the plane's
+                )->torch.Tensor:
+    "Plane logits (N, classes) of features `f`; with `both` (and a sub-plane head), the sub-plane logits beside them (N, classes + sub-planes)."
+    return torch.cat([head(f), subhead(f)], 1) if both and subhead is not None else head(f)
+
 class FetalNet(nn.Module):
-    "EfficientNet-B0 features on one input channel, average pooling, and a dropout + linear head."
+    "EfficientNet-B0 features on one input channel, average pooling, a dropout + linear head, and optionally a second head for the brain sub-plane."
     def __init__(self, backbone:nn.Module, # torchvision's EfficientNet-B0 (its first convolution is made one-channel)
                  num_classes:int=len(CLASSES), # outputs of the head
                  dropout:float=0.2, # before the head
+                 subplanes:int=0, # outputs of the brain sub-plane head on the same features (0: no such head)
                 ):
         super().__init__()
         backbone.features[0][0] = fold_to_gray(backbone.features[0][0])
         self.features, self.pool = backbone.features, nn.AdaptiveAvgPool2d(1)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(FEATURES, num_classes))
+        self.subhead = None
+        if subplanes:   # initialised from its own stream, so that the base and the plane head start as they would without it
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(int(torch.initial_seed()) % 2**31 + 1)
+                self.subhead = nn.Sequential(nn.Dropout(dropout), nn.Linear(FEATURES, subplanes))
         self.base_frozen = False
 
     def embed(self, x # normalised input (N, 1, H, W)
              ): return self.pool(self.features(x)).flatten(1)
-    def forward(self, x # normalised input (N, 1, H, W)
-               ): return self.head(self.embed(x))
+    def forward(self, x, # normalised input (N, 1, H, W)
+                both:bool=False, # also the sub-plane logits (training); the network's output is otherwise the planes' alone
+               ): return joint_logits(self.head, self.subhead, self.embed(x), both)
 
     def freeze_base(self, frozen:bool=True # False unfreezes it
                    ):
@@ -98,6 +114,24 @@ class FetalNet(nn.Module):
         super().train(mode)
         if self.base_frozen: self.features.eval()
         return self
+
+class FeatureHeads(nn.Module):
+    "A network's heads on its pooled features: what trains while the base is frozen and its features are cached."
+    def __init__(self, model:FetalNet # the network (its heads are shared, not copied)
+                ): super().__init__(); self.head, self.subhead = model.head, model.subhead
+    def forward(self, f, # pooled features (N, FEATURES)
+                both:bool=False, # also the sub-plane logits
+               ): return joint_logits(self.head, self.subhead, f, both)
+
+class SubplaneNet(nn.Module):
+    "The sub-plane head's view of a network: `FetalNet`'s input, the brain sub-plane logits as output (what its heat maps explain)."
+    def __init__(self, model:FetalNet # a network with a sub-plane head (its modules are shared, not copied)
+                ):
+        super().__init__()
+        if model.subhead is None: raise FetalUSError("this network has no brain sub-plane head (trained without sub-plane labels, or before fetal_us had one)")
+        self.features, self.pool, self.subhead = model.features, model.pool, model.subhead
+    def forward(self, x # normalised input (N, 1, H, W)
+               ): return self.subhead(self.pool(self.features(x)).flatten(1))
 
 # %% ../nbs/03_model.ipynb #f8dac94e
 WEIGHTS_URL = EfficientNet_B0_Weights.IMAGENET1K_V1.url
@@ -198,6 +232,7 @@ def zero_init_residuals(features:nn.Module # EfficientNet-B0's `features`
 def build_model(weights:str=RunConfig.weights, # 'imagenet', 'none', or a file with a state dict
                 num_classes:int=len(CLASSES), # outputs of the head
                 dropout:float=0.2, # before the head
+                subplanes:int=0, # outputs of a brain sub-plane head (0: none)
                )->FetalNet:
     "EfficientNet-B0 with a `num_classes` head on single-channel input, initialised from `weights`."
     net = torchvision.models.efficientnet_b0(weights=None)
@@ -207,10 +242,10 @@ def build_model(weights:str=RunConfig.weights, # 'imagenet', 'none', or a file w
         sd = load_weights_file(weights)
         first = sd.get('features.0.0.weight')
         if any(k.startswith('head.') for k in sd) or (first is not None and first.ndim == 4 and first.shape[1] == 1):  # a fetal_us checkpoint
-            return _base_from_checkpoint(FetalNet(net, num_classes, dropout), sd, weights)
+            return _base_from_checkpoint(FetalNet(net, num_classes, dropout, subplanes), sd, weights)
         try: net.load_state_dict(sd)
         except RuntimeError as e: raise FetalUSError(f"{weights} does not hold EfficientNet-B0 weights ({_one_line(e)})") from None
-    return FetalNet(net, num_classes, dropout)
+    return FetalNet(net, num_classes, dropout, subplanes)
 
 def _load_matching(model, sd, where):
     try: model.load_state_dict(sd)
@@ -275,7 +310,7 @@ def checkpoint_dict(model:nn.Module, # the network
                     **extra, # more entries, e.g. the training state to resume
                    )->dict:
     "`model` and what is needed to use it, as a self-describing dict of CPU tensors and plain data."
-    return {'arch': ARCH, 'classes': list(CLASSES), 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
+    return {'arch': ARCH, 'classes': list(CLASSES), 'subplanes': list(SUBPLANES) if getattr(model, 'subhead', None) is not None else None, 'img_size': img_size, 'in_chans': 1, 'normalization': normalization,
             'mean_std': list(NORMALIZATIONS[normalization]), 'recipe': recipe or {}, 'versions': versions(),
             'model': cpu_copy(model.state_dict()), **cpu_copy(extra)}
 
@@ -313,11 +348,14 @@ def load_checkpoint(path, # a checkpoint written by `save_checkpoint`
     if ckpt['arch'] != ARCH: raise FetalUSError(f"{path}: a {ckpt['arch']} checkpoint, but this is {ARCH}")
     if list(ckpt['classes']) != list(classes):
         raise FetalUSError(f"{path}: trained for classes {ckpt['classes']}, expected {list(classes)} in that order")
+    if ckpt.get('subplanes') not in (None, list(SUBPLANES)):
+        raise FetalUSError(f"{path}: its sub-plane head predicts {ckpt['subplanes']}, expected {list(SUBPLANES)} in that order")
     return ckpt
 
 def model_from_checkpoint(ckpt:dict, # a loaded checkpoint (`load_checkpoint`)
                          )->FetalNet:
     "The model stored in a loaded checkpoint, in eval mode."
-    model = FetalNet(torchvision.models.efficientnet_b0(weights=None), len(ckpt['classes']), ckpt.get('recipe', {}).get('dropout', 0.2))
+    model = FetalNet(torchvision.models.efficientnet_b0(weights=None), len(ckpt['classes']), ckpt.get('recipe', {}).get('dropout', 0.2),
+                     len(ckpt.get('subplanes') or ()))   # checkpoints from before the sub-plane head, or trained without it, have none
     _load_matching(model, ckpt['model'], 'checkpoint')
     return model.eval()

@@ -22,7 +22,8 @@ __all__ = ['REPORT_SKIP_TAGS', 'DEFAULT_DATA', 'DEFAULT_SYNTHETIC', 'PROFILES', 
            'report_notebook', 'drop_progress', 'render_html', 'filtered_stderr', 'git_commit', 'report_header',
            'run_report', 'ReportSettings', 'profile_params', 'notebook_parameters', 'stage_params', 'run_stages',
            'make_reports', 'Rate', 'ScanSettings', 'ScanEval', 'PixelBaseline', 'PointingGame', 'ScanHeadline',
-           'Headline', 'headline', 'scan_card', 'write_index', 'readme_results', 'scan_sentence', 'update_readme']
+           'SubplaneHeadline', 'Headline', 'headline', 'scan_card', 'subplane_card', 'write_index', 'readme_results',
+           'subplane_sentence', 'scan_sentence', 'update_readme']
 
 # %% ../nbs/07_pipeline.ipynb #cfdb5080
 def nbs_dir()->Path:
@@ -435,6 +436,18 @@ class ScanHeadline:
     retrieval: Rate
 
 @dataclass
+class SubplaneHeadline:
+    "The brain sub-plane head's numbers the index and README show."
+    images: int                  # test brain images with a known sub-plane
+    macro_f1: Rate               # given a true brain image
+    accuracy: Rate
+    end_to_end: Rate             # plane and sub-plane both right
+    baseline_macro_f1: float|None   # the raw-pixel baseline's, on the same images (None: not scored)
+    interval_note: str|None      # why there are no intervals
+    ece_before: float|None = None   # the sub-plane head's calibration error before its own temperature
+    ece_after: float|None = None    # and after
+
+@dataclass
 class Headline(Record):
     "A finished parameter set's headline numbers (`results.json`), which the index page and the README table show."
     FILE, SCHEMA, RENEW = 'results.json', 1, 'make the reports for'
@@ -461,6 +474,8 @@ class Headline(Record):
     pixel_baseline_skipped: str|None = None   # why it was not scored
     pointing_game: PointingGame|None = None   # None: no masks, or every map empty
     scan: ScanHeadline|None = None            # None: no scanning report
+    subplanes: SubplaneHeadline|None = None   # None: no sub-plane results, `subplane_note` says why
+    subplane_note: str|None = None
 
 def _pointing_game(it:Interpretation|None)->PointingGame|None:
     "The best method's pointing game on all images, beside the better baseline map (None: not measured)."
@@ -480,6 +495,11 @@ def headline(set_dir, # a finished parameter set's folder
     it = load_interpretation(run/'interpret') if (run/'interpret'/'interpret.json').is_file() else None
     cfg = load_json(run/'config.json') if (run/'config.json').is_file() else {}
     rate = lambda k: Rate(getattr(ev.metrics, k), ev.ci[k].low, ev.ci[k].high)
+    sp = ev.subplanes; sub_rate = lambda k: Rate(sp.ci[k].estimate, sp.ci[k].low, sp.ci[k].high)
+    subplanes = SubplaneHeadline(images=sp.images, macro_f1=sub_rate('macro_f1'), accuracy=sub_rate('accuracy'),
+                                 end_to_end=Rate(sp.end_to_end.estimate, sp.end_to_end.low, sp.end_to_end.high),
+                                 baseline_macro_f1=sp.baseline.macro_f1 if sp.baseline and not sp.baseline.skipped else None,
+                                 interval_note=sp.bootstrap.not_enough, ece_before=sp.calibration.before.ece, ece_after=sp.calibration.after.ece) if sp else None
     b, scan = ev.baseline, None
     c = b.network_vs_baseline if b else None
     if (run/'scan'/'scan_eval.json').is_file():
@@ -492,7 +512,8 @@ def headline(set_dir, # a finished parameter set's folder
                     compared=[r for r in _recipes(params) if r != main],
                     pixel_baseline=PixelBaseline(accuracy=b.accuracy, macro_f1=b.macro_f1, f1_gain=c.difference, f1_gain_low=c.low, f1_gain_high=c.high)
                                    if c else None,
-                    pixel_baseline_skipped=b.skipped if b else None, pointing_game=_pointing_game(it), scan=scan)
+                    pixel_baseline_skipped=b.skipped if b else None, pointing_game=_pointing_game(it), scan=scan,
+                    subplanes=subplanes, subplane_note=ev.subplane_note)
 
 def _relink(index:Path, name:str):
     "Point the links of a copied set index (relative to its own folder) into `name/`."
@@ -509,6 +530,16 @@ def scan_card(s:ScanHeadline # the headline's `scan` numbers
     one = lambda r, name: f"{name} <b>{fmt(r.value, '.2f')}</b> <small>({fmt_interval(r.low, r.high, '.2f', s.interval_note or 'not enough loops')})</small>"
     return (f"{one(s.frame_accuracy, 'per frame')}<br>{one(s.segment_f1, 'segment F1')}<br>{one(s.retrieval, 'best-frame retrieval')}"
             f"<br><small>{s.loops} synthetic sweep{'s' * (s.loops != 1)}, {s.frames} frames</small>")
+
+def subplane_card(s:SubplaneHeadline|None, # the headline's sub-plane numbers
+                  note:str|None=None, # why there are none
+                 )->str:
+    "The index's card of the brain sub-plane head: macro-F1 with its interval, both right end to end, the baseline."
+    if s is None: return f"<small>not scored: {escape(note or 'no sub-plane results')}</small>"
+    why = s.interval_note or 'not enough data'
+    return (f"<b>{fmt(s.macro_f1.value)}</b> <small>macro-F1 (95% CI {escape(fmt_interval(s.macro_f1.low, s.macro_f1.high, why=why))}) on "
+            f"{s.images} brain images; plane and sub-plane both right {fmt(s.end_to_end.value)}; raw-pixel baseline "
+            f"{fmt(s.baseline_macro_f1) if s.baseline_macro_f1 is not None else 'not scored'}; ECE {fmt(s.ece_before)} before, {fmt(s.ece_after)} after its temperature</small>")
 
 def write_index(set_dir, # a finished parameter set's folder
                 params:dict, # its parameters
@@ -532,6 +563,7 @@ def write_index(set_dir, # a finished parameter set's folder
              ('Raw-pixel baseline', f"<b>{fmt(pb.accuracy)}</b> <small>accuracy, macro-F1 {fmt(pb.macro_f1)}; the network's macro-F1 {fmt(pb.f1_gain, '+.3f')} against it "
                                     f"(95% CI {fmt_interval(pb.f1_gain_low, pb.f1_gain_high, '+.3f', 'not enough data')})</small>" if pb
                                     else f"not scored{': ' + escape(h.pixel_baseline_skipped) if h.pixel_baseline_skipped else ''}"),
+             ('Brain sub-planes', subplane_card(h.subplanes, h.subplane_note)),
              ('Cine loops (scan)', scan_card(h.scan) if h.scan else 'not measured (no scanning report)')]
     notes = [n for n in (h.weights_note,) if n]
     if h.compared and h.weights == 'none':
@@ -563,14 +595,27 @@ def readme_results(h:Headline, # a set's results (`Headline.load(SET_DIR)`)
                   )->str:
     "The README's results table, from a set's `results.json`."
     f = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high)})"
-    pg, pb = h.pointing_game, h.pixel_baseline
+    pg, pb, sp = h.pointing_game, h.pixel_baseline, h.subplanes
     notes = [f"{n[0].upper()}{n[1:]}." for n in (h.interval_note, h.weights_note) if n]
     return '\n'.join([f"Latest `{h.profile}` run ({h.date}, commit `{h.commit}`, run `{h.run}`, {h.images} test images; synthetic data):", '',
-                      '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game | raw-pixel baseline |', '|---|---|---|---|---|---|',
+                      '| test accuracy | balanced accuracy | macro-F1 | ECE after temperature | pointing game | raw-pixel baseline | brain sub-plane macro-F1 |',
+                      '|---|---|---|---|---|---|---|',
                       f"| {f(h.accuracy)} | {f(h.balanced_accuracy)} | {f(h.macro_f1)} | {fmt(h.ece_after)} | "
                       + (f"{fmt(pg.value, '.2f')} ({pg.method}; baseline {fmt(pg.best_baseline, '.2f')})" if pg else 'n/a') + ' | '
-                      + (f"accuracy {fmt(pb.accuracy)}, macro-F1 {fmt(pb.macro_f1)}" if pb else 'n/a') + ' |']
-                     + ([''] + notes if notes else []) + (['', scan_sentence(h.scan)] if h.scan else []))
+                      + (f"accuracy {fmt(pb.accuracy)}, macro-F1 {fmt(pb.macro_f1)}" if pb else 'n/a') + ' | '
+                      + (f"{fmt(sp.macro_f1.value)} ({fmt_interval(sp.macro_f1.low, sp.macro_f1.high, why=sp.interval_note or 'not enough data')}; "
+                         f"baseline {fmt(sp.baseline_macro_f1)})" if sp else 'n/a') + ' |']
+                     + ([''] + notes if notes else []) + ['', subplane_sentence(h.subplanes, h.subplane_note)] + (['', scan_sentence(h.scan)] if h.scan else []))
+
+def subplane_sentence(s:SubplaneHeadline|None, # the headline's sub-plane numbers
+                      note:str|None=None, # why there are none
+                     )->str:
+    "The README's line on the brain sub-plane head."
+    if s is None: return f"Brain sub-planes: not scored ({note or 'no sub-plane results'})."
+    v = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high, why=s.interval_note or 'not enough data')})"
+    return (f"Brain sub-planes ({s.images} test brain images with a known sub-plane): macro-F1 {v(s.macro_f1)}, accuracy {v(s.accuracy)}, "
+            f"plane and sub-plane both right {v(s.end_to_end)}; raw-pixel baseline macro-F1 {fmt(s.baseline_macro_f1)}; "
+            f"ECE {fmt(s.ece_before)} before, {fmt(s.ece_after)} after the head's own temperature.")
 
 def scan_sentence(s:ScanHeadline, # the headline's `scan` numbers
                  )->str:

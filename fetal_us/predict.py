@@ -15,19 +15,22 @@ from .config import ScanConfig, Scoring
 from .core import FetalUSError, Terminated, atomic_path, check_device_name, get_device, load_json, versions, write_error
 from .distributed import gather_objects, init_distributed, is_main, rank, world_size
 from .evaluate import RunCalibration
-from .data import BROKEN_LINK, CLASSES, MIN_SIDE, BadImage, read_gray, resize_gray, to_gray
+from .data import BRAIN, BROKEN_LINK, CLASSES, MIN_SIDE, SUBPLANES, BadImage, read_gray, resize_gray, to_gray
 from torch import nn
-from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_digest, load_checkpoint, load_torch_file,
+from .model import (FEATURES, NORMALIZATIONS, FetalNet, autocast, checkpoint_digest, joint_logits, load_checkpoint, load_torch_file,
                             model_from_checkpoint, normalize, to_input)
 
 # %% auto #0
-__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_problem', 'dicom_frames',
-           'dicom_gray', 'check_output_csv', 'check_folder_path', 'read_frames', 'embed', 'fit_ood', 'ood_scores',
-           'merge_shards', 'Predictor', 'ExportedNet', 'export_onnx', 'open_onnx']
+__all__ = ['PREDICT_EXTS', 'BLANK_STD', 'PREDICT_COLUMNS', 'BACKENDS', 'ONNX_SCHEMA', 'is_dicom', 'find_images', 'dicom_problem',
+           'dicom_frames', 'dicom_gray', 'check_output_csv', 'check_folder_path', 'read_frames', 'embed', 'fit_ood',
+           'ood_scores', 'merge_shards', 'Predictor', 'ExportedNet', 'export_onnx', 'open_onnx']
 
 # %% ../nbs/08_predict.ipynb #d22f17ff
 PREDICT_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.dcm')
 BLANK_STD = 2.0   # gray levels: a frame with less contrast than this shows nothing
+PREDICT_COLUMNS = ['path', 'frame', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
+                   'brain_plane', *[f'p_sub_{s}' for s in SUBPLANES],   # the sub-plane of images called brain (empty otherwise)
+                   'ood_score', 'abstain', 'abstain_reason', 'error']
 
 def is_dicom(path, # any file
             )->bool:
@@ -237,12 +240,31 @@ class Predictor:
                                                    f"was fitted; run `fetal-us evaluate --run {self.path.parent}` first")
         self.temperature = self.calibration.temperature if self.calibration else 1.0
         self.threshold = abstain_threshold if abstain_threshold is not None else self.calibration and self.calibration.threshold
+        self._subplanes(self.model.subhead is not None)
         self.ood, self.ood_problem = None, 'switched off' if not ood else None
         if ood:
             try: self.ood = self._ood()
             except FetalUSError as e:
                 self.ood_problem = f"no out-of-distribution check: {e}"
                 warnings.warn(f"{self.ood_problem}; keep ood.pt beside the checkpoint, or predict from the run folder")
+
+    def _subplanes(self, has_head:bool):
+        "Whether the network names brain sub-planes, and the sub-plane head's temperature; a network without the head is said, once."
+        self.has_subplanes = has_head
+        t = self.calibration and self.calibration.subplane_temperature
+        self.sub_temperature = t or 1.0
+        if not has_head: warnings.warn(f"{self.path} has no brain sub-plane head (trained without sub-plane labels, or before fetal_us had one): "
+                                       "brain_plane stays empty")
+        elif self.calibration is not None and t is None:
+            warnings.warn(f"{self.path}: the sub-plane head has no fitted temperature (no validation brain images with a sub-plane); "
+                          "its probabilities are not calibrated")
+
+    def probabilities(self, logits:np.ndarray, # `run_batch`'s logits: the planes', then the sub-plane head's (if any)
+                     )->tuple[np.ndarray, np.ndarray|None]:
+        "Calibrated plane probabilities, and the sub-plane head's (None: the network has none)."
+        k = len(CLASSES)
+        sub = softmax(logits[:, k:] / self.sub_temperature, axis=1) if logits.shape[1] > k else None
+        return softmax(logits[:, :k] / self.temperature, axis=1), sub
 
     def _ood(self)->dict:
         "The out-of-distribution statistics of this checkpoint: loaded from RUN_DIR/ood.pt or fitted on the run's training images."
@@ -264,6 +286,7 @@ class Predictor:
         self.size, self.resize, self.temperature = int(meta['img_size']), meta['resize'], float(meta['temperature'])
         self.calibration = RunCalibration.from_plain(json.loads(meta['calibration']), f"{self.path}'s calibration") if meta.get('calibration') else None
         self.threshold = abstain_threshold if abstain_threshold is not None else self.calibration and self.calibration.threshold
+        self._subplanes(bool(meta.get('subplanes')))   # exports of schema 1 have no sub-plane outputs
         fitted = 'ood_threshold' in meta
         self.ood = {'threshold': float(meta['ood_threshold'])} if ood and fitted else None
         self.ood_problem = None if self.ood else 'switched off' if not ood else "the export holds no out-of-distribution check"
@@ -271,7 +294,7 @@ class Predictor:
     @torch.no_grad()
     def run_batch(self, batch:list, # (path, frame, pixels, ...) tuples, pixels a uint8 (size, size) frame resized with `resize_gray`
                  )->tuple[np.ndarray, np.ndarray]:
-        "Logits and out-of-distribution distances (NaN without the check) of a batch of decoded frames."
+        "Logits (the planes', then the sub-plane head's if the network has one) and out-of-distribution distances (NaN without the check) of a batch of decoded frames."
         images = np.stack([b[2] for b in batch])
         if self.backend == 'onnxruntime':
             logits, dist = self.session.run(None, {'pixels': (images[:, None] / np.float32(255)).astype(np.float32)})
@@ -279,7 +302,7 @@ class Predictor:
         x = to_input(images, self.device, self.norm)
         with autocast(self.device):
             feats = self.model.embed(x)
-            logits = self.model.head(feats).float().cpu().numpy()
+            logits = joint_logits(self.model.head, self.model.subhead, feats, both=True).float().cpu().numpy()
         feats = torch.nn.functional.normalize(feats.float(), dim=1).cpu()
         return logits, ood_scores(feats, self.ood) if self.ood else np.full(len(batch), np.nan)
 
@@ -295,8 +318,9 @@ class Predictor:
         def flush():
             if not pending: return
             logits, ood = self.run_batch(pending)
-            prob = softmax(logits / self.temperature, axis=1)
-            for (path, frame, _, shape, sd), p, o in zip(pending, prob, ood): rows.append(self.row(path, frame, shape, p, o, sd))
+            prob, sub = self.probabilities(logits)
+            for j, ((path, frame, _, shape, sd), p, o) in enumerate(zip(pending, prob, ood)):
+                rows.append(self.row(path, frame, shape, p, o, sd, None if sub is None else sub[j]))
             pending.clear()
         stopped = None
         try:
@@ -311,8 +335,7 @@ class Predictor:
         except KeyboardInterrupt as e:   # Ctrl-C, or SIGTERM (the command line turns it into this): keep what was predicted
             stopped = {'signal': 'terminated' if isinstance(e, Terminated) else 'interrupted', 'done': done * world, 'files': len(files)}
         finally: bar.close()
-        df = pd.DataFrame(rows, columns=['path', 'frame', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
-                                         'ood_score', 'abstain', 'abstain_reason', 'error'])
+        df = pd.DataFrame(rows, columns=PREDICT_COLUMNS)
         if world > 1 and not stopped: df = merge_shards(gather_objects(df), files)
         df[['frame', 'height', 'width']] = df[['frame', 'height', 'width']].astype('Int64')   # whole numbers, also beside an error row
         if stopped: df.attrs['interrupted'] = stopped; return df
@@ -325,13 +348,17 @@ class Predictor:
             p, # its calibrated probabilities
             o, # its out-of-distribution distance (NaN: no check)
             sd, # its grey-level standard deviation (a blank frame has none)
+            sp=None, # its calibrated sub-plane probabilities (None: the network has no sub-plane head)
            )->dict:
-        "The output row of one frame: plane, probabilities, confidence, and whether (and why) it abstains."
+        "The output row of one frame: plane, probabilities, confidence, the brain sub-plane of a brain image, and whether (and why) it abstains."
         conf = float(p.max()); reasons = ['blank frame (no contrast)'] if sd < BLANK_STD else []
+        brain = sp is not None and int(p.argmax()) == BRAIN   # a sub-plane only for images called brain
         if self.threshold is not None and conf < self.threshold: reasons.append(f'confidence {conf:.2f} under {self.threshold:.2f}')
         if self.ood is not None and o > self.ood['threshold']: reasons.append('unlike the training images')
         return {'path': path, 'frame': frame, 'height': shape[0], 'width': shape[1], 'pred': CLASSES[int(p.argmax())],
-                **{f'p_{c}': float(v) for c, v in zip(CLASSES, p)}, 'confidence': conf, 'ood_score': float(o),
+                **{f'p_{c}': float(v) for c, v in zip(CLASSES, p)}, 'confidence': conf,
+                'brain_plane': SUBPLANES[int(sp.argmax())] if brain else None, **{f'p_sub_{s}': float(sp[i]) if brain else None for i, s in enumerate(SUBPLANES)},
+                'ood_score': float(o),
                 'abstain': bool(reasons), 'abstain_reason': '; '.join(reasons) or None, 'error': None}
 
     def cams(self, df:pd.DataFrame, # predictions from this predictor
@@ -365,7 +392,7 @@ class Predictor:
         return ((0.6 * np.repeat(frame[..., None] / 255, 3, 2) + 0.4 * heat) * 255).round().astype(np.uint8)
 
 # %% ../nbs/08_predict.ipynb #731e6c68
-ONNX_SCHEMA = 1   # the metadata layout `open_onnx` reads
+ONNX_SCHEMA = 2   # the metadata layout `export_onnx` writes (1: no sub-plane outputs; both are read)
 
 class ExportedNet(nn.Module):
     "What an ONNX export computes: [0, 1] pixels (N, 1, S, S) to logits and the cosine distance to the k-th nearest training image."
@@ -379,7 +406,7 @@ class ExportedNet(nn.Module):
     def forward(self, pixels:torch.Tensor # (N, 1, S, S) in [0, 1]
                ):
         feats = self.net.embed((pixels - self.mean) / self.std)
-        logits = self.net.head(feats)
+        logits = joint_logits(self.net.head, self.net.subhead, feats, both=True)   # the sub-plane head's logits after the planes', if it has one
         if not self.k: return logits, torch.full_like(logits[:, 0], float('nan'))   # (a shape read from the input would fix the batch size)
         sims = nn.functional.normalize(feats, dim=1) @ self.reference.T
         return logits, 1 - sims.topk(min(self.k, len(self.reference)), dim=1).values[:, -1]
@@ -400,7 +427,7 @@ def export_onnx(checkpoint, # RUN_DIR/best.pt (or a run folder)
     example = torch.rand(2, 1, pr.size, pr.size)
     import onnx
     from torch.onnx import export as to_onnx
-    meta = {'fetal_us_onnx': ONNX_SCHEMA, 'classes': json.dumps(CLASSES), 'img_size': pr.size, 'resize': pr.resize,
+    meta = {'fetal_us_onnx': ONNX_SCHEMA, 'classes': json.dumps(CLASSES), 'subplanes': json.dumps(SUBPLANES) if pr.has_subplanes else '', 'img_size': pr.size, 'resize': pr.resize,
             'input': 'pixels: float32 (N, 1, img_size, img_size), uint8 grayscale / 255, resized with `resize`',
             'normalization': pr.norm, 'mean_std': json.dumps(NORMALIZATIONS[pr.norm]), 'temperature': pr.temperature,
             'calibration': json.dumps(pr.calibration.to_plain()) if pr.calibration else '', 'checkpoint_digest': checkpoint_digest(pr.path),
@@ -427,7 +454,7 @@ def open_onnx(path # a model.onnx written by `export_onnx`
         hint = '; it looks like a PyTorch checkpoint: predict it with --backend torch' if path.suffix == '.pt' else ''
         raise FetalUSError(f"{path}: not an ONNX model onnxruntime can load ({type(e).__name__}: {' '.join(str(e).split())[:160]}){hint}") from None
     meta = session.get_modelmeta().custom_metadata_map
-    if meta.get('fetal_us_onnx') != str(ONNX_SCHEMA):
+    if meta.get('fetal_us_onnx') not in ('1', str(ONNX_SCHEMA)):
         raise FetalUSError(f"{path}: not a fetal_us export (or one of another version: metadata {meta.get('fetal_us_onnx')!r}); "
                            "export the run again with `fetal-us export`")
     try:   # everything prediction reads, checked now: a damaged or hand-edited export is said here, not as a traceback later

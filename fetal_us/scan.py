@@ -14,7 +14,7 @@ from scipy.special import softmax
 from tqdm import tqdm
 from .config import ScanConfig
 from .core import FetalUSError, Terminated, atomic_path, plain, save_json, write_error
-from .data import BROKEN_LINK, CLASSES, BadImage, read_gray, resize_gray
+from .data import BROKEN_LINK, CLASSES, SUBPLANES, BadImage, read_gray, resize_gray
 from .predict import PREDICT_EXTS, Predictor, dicom_problem, dicom_gray, is_dicom
 
 # %% auto #0
@@ -272,9 +272,10 @@ def _decode(loop:Loop, size:int, resize:str, q:queue.Queue, stop:threading.Event
 def _frame_rows(pr:Predictor, loop:Loop, batch:list)->list[dict]:
     "`Predictor`'s rows for a batch of decoded frames, with their time and sharpness (a folder's rows name the frame's file)."
     logits, ood = pr.run_batch([(None, None, b[3]) for b in batch])
-    prob = softmax(logits / pr.temperature, axis=1)
+    prob, sub = pr.probabilities(logits)
     path = lambda i: str(loop.files[i]) if loop.kind == 'frames' else str(loop.path)
-    return [{**pr.row(path(i), i, shape, p, o, sd), 'time_s': t, 'sharpness': sh} for (i, t, shape, _, sd, sh), p, o in zip(batch, prob, ood)]
+    return [{**pr.row(path(i), i, shape, p, o, sd, None if sub is None else sub[j]), 'time_s': t, 'sharpness': sh}
+            for j, ((i, t, shape, _, sd, sh), p, o) in enumerate(zip(batch, prob, ood))]
 
 def _bad_frame_row(i:int, t:float, e:BadImage)->dict:
     "The row of a folder's frame that could not be read: no prediction, abstained, with the error."
@@ -319,7 +320,8 @@ def scan_loop(pr:Predictor, # the run's predictor
     return over_time(pr, loop, pd.DataFrame(rows), cfg, error=error, interrupted=interrupted)
 
 # %% ../nbs/08a_scan.ipynb #f4129c6c
-FRAME_COLUMNS = ['path', 'frame', 'time_s', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence', 'ood_score', 'abstain',
+FRAME_COLUMNS = ['path', 'frame', 'time_s', 'height', 'width', 'pred', *[f'p_{c}' for c in CLASSES], 'confidence',
+                 'brain_plane', *[f'p_sub_{s}' for s in SUBPLANES], 'ood_score', 'abstain',
                  'abstain_reason', 'error', 'sharpness', 'blurred', *[f'smoothed_{c}' for c in CLASSES], 'smoothed_pred', 'segment']
 
 def over_time(pr:Predictor, # the predictor that gave the rows

@@ -19,19 +19,19 @@ from tqdm import tqdm
 from .core import (FetalUSError, PhaseClock, atomic_path, from_dict, get_device, load_json, plain, progress, save_json,
                            seed_everything, short_hash, versions)
 from .config import Config, DataConfig, RunConfig, setting, split_settings
-from .data import CLASSES, RESIZE_MODES, load_catalog
+from .data import CLASSES, RESIZE_MODES, SUBPLANES, load_catalog, subplane_labels
 from .cache import ImageCache, build_cache
 from .distributed import (RANK_SEED_STRIDE, all_sum, average_buffers, barrier, data_parallel, gather_objects, gather_rows,
                                   init_distributed, is_main, min_shard, rank, shard, world_size)
-from .model import (FREEZE_POLICIES, NORMALIZATIONS, FetalNet, autocast, base_frozen_at, build_model, calibrate_batchnorm,
+from .model import (FREEZE_POLICIES, NORMALIZATIONS, FeatureHeads, FetalNet, autocast, base_frozen_at, build_model, calibrate_batchnorm,
                             checkpoint_dict, frozen_embedder, load_checkpoint, load_torch_file, to_input, write_checkpoint)
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'RECIPES', 'AUTOTUNE_MIN_IMAGES', 'FROM_RANDOM_WEIGHTS', 'Recipe', 'make_recipe', 'augment', 'lr_scale',
-           'make_optimizer', 'set_lr', 'class_weights', 'epoch_metrics', 'predict_logits', 'embed_views', 'TrainResult',
-           'split_digest', 'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'fit',
-           'compile_problem', 'recipe_for', 'head_on_random_features', 'random_weights_note', 'train', 'plot_history',
-           'history_summary']
+__all__ = ['AUGMENTS', 'RECIPES', 'MIN_SUBPLANE_IMAGES', 'AUTOTUNE_MIN_IMAGES', 'FROM_RANDOM_WEIGHTS', 'Recipe', 'make_recipe',
+           'augment', 'lr_scale', 'make_optimizer', 'set_lr', 'subplane_loss', 'class_weights', 'epoch_metrics',
+           'predict_logits', 'embed_views', 'TrainResult', 'split_digest', 'subplane_plan', 'check_run_folder',
+           'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'fit', 'compile_problem', 'recipe_for',
+           'head_on_random_features', 'random_weights_note', 'train', 'plot_history', 'history_summary']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
@@ -63,6 +63,7 @@ class Recipe(Config):
     calibration_images: int = setting(2048, 1, 10_000_000)  # BatchNorm calibration of an untrained base: a seeded, class-stratified sample this large
     recalibrate_bn: bool = setting(True)  # re-estimate BatchNorm statistics on that sample after each epoch that trains the base
                                           # (the running averages lag weights that move fast: from random weights they made the validation loss explode)
+    subplane_weight: float = setting(0.5, 0, 100)  # weight of the brain sub-plane head's loss, on brain images with a known sub-plane (0: no such head)
     sync_bn: bool = setting(False)  # under torchrun on GPUs, BatchNorm normalises by the statistics of every rank's images (SyncBatchNorm); off: each rank's own
 
 RECIPES = {
@@ -118,8 +119,9 @@ def lr_scale(step:int, # optimiser step, from 0
 def make_optimizer(model:FetalNet, # the network
                    recipe:Recipe, # its optimizer, learning rate, base multiplier and weight decay
                   )->torch.optim.Optimizer:
-    "Adam or AdamW with two parameter groups: the head at `lr`, the base at `lr * base_lr_mult`."
-    groups = [{'params': list(model.head.parameters()), 'lr': recipe.lr},
+    "Adam or AdamW with two parameter groups: the heads (plane and sub-plane) at `lr`, the base at `lr * base_lr_mult`."
+    heads = [*model.head.parameters(), *(model.subhead.parameters() if model.subhead is not None else ())]
+    groups = [{'params': heads, 'lr': recipe.lr},
               {'params': list(model.features.parameters()), 'lr': recipe.lr * recipe.base_lr_mult}]
     return (torch.optim.AdamW if recipe.optimizer == 'adamw' else torch.optim.Adam)(groups, weight_decay=recipe.weight_decay)
 
@@ -130,6 +132,12 @@ def set_lr(opt:torch.optim.Optimizer, # from `make_optimizer`
     "Set both groups' learning rates to their base rates times `scale`; return `scale`."
     for g, lr in zip(opt.param_groups, (recipe.lr, recipe.lr * recipe.base_lr_mult)): g['lr'] = lr * scale
     return scale
+
+def subplane_loss(logits:torch.Tensor, # the sub-plane head's logits (N, sub-planes)
+                  target:torch.Tensor, # each image's sub-plane index, -1 where it has none (not brain, or not given)
+                 )->torch.Tensor:
+    "Cross-entropy of the sub-plane head over the batch's images that have a sub-plane (0, still part of the graph, when none has)."
+    return F.cross_entropy(logits.float(), target, ignore_index=-1, reduction='sum') / target.ge(0).sum().clamp(min=1)
 
 def class_weights(labels, # class indices of the training images
                   n_classes:int=len(CLASSES), # classes, also those absent from `labels`
@@ -157,13 +165,14 @@ def predict_logits(model:FetalNet, # the network
                    device, # where to run
                    normalization:str, # the network's input normalisation
                    batch_size:int=128, # images per forward pass
+                   both:bool=False, # also the sub-plane head's logits, after the planes' (a network with one)
                   )->torch.Tensor:
     "Logits for `images`, in batches of one shape (the last one padded), under bf16 autocast on CUDA; one transfer to the CPU."
     model.eval(); out = []
     size = min(batch_size, len(images))
     for i in range(0, len(images), batch_size):
         x = images[i:i + batch_size]
-        with autocast(device): out.append(model(to_input(_padded(x, size), device, normalization))[:len(x)].float())
+        with autocast(device): out.append(model(to_input(_padded(x, size), device, normalization), both=both)[:len(x)].float())
     return torch.cat(out).cpu() if out else torch.empty(0, len(CLASSES))
 
 @torch.inference_mode()
@@ -224,9 +233,25 @@ def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
 
 _RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest', 'world_size')
 
+MIN_SUBPLANE_IMAGES = 8   # fewer brain training images with a known sub-plane than this (two per sub-plane): no sub-plane head, and said
+
+def subplane_plan(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
+                  recipe:Recipe, # its `subplane_weight`
+                 )->tuple[list|None, str|None]:
+    "The sub-plane head's classes when this run trains one (None otherwise), and why it doesn't."
+    train = cache.items[cache.items['split'] == 'train']
+    sub = subplane_labels(train); known = sub[sub >= 0]
+    if recipe.subplane_weight == 0: return None, "the recipe's subplane_weight is 0"
+    if len(known) < MIN_SUBPLANE_IMAGES:
+        return None, (f"{len(known)} training images carry a brain sub-plane (FETAL_PLANES_DB's Brain_plane, or a train/Fetal brain/<sub-plane>/ "
+                      f"folder); a sub-plane head needs at least {MIN_SUBPLANE_IMAGES}")
+    if len(np.unique(known)) < 2: return None, f"every brain training image is {SUBPLANES[known[0]]}: there is nothing to tell apart"
+    return list(SUBPLANES), None
+
 def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig, device)->dict:
     "Everything `config.json` records: what defines a run (a resumed run must match it in `_RESUME_KEYS`), what evaluation needs to rebuild its splits, and the resolved configurations."
-    return {'recipe': asdict(recipe), 'weights': str(run.weights), 'seed': run.seed, 'fast_frozen': run.fast, 'device': device.type,
+    subplanes, why_not = subplane_plan(cache, recipe)
+    return {'recipe': asdict(recipe), 'subplanes': subplanes, 'subplane_note': why_not, 'weights': str(run.weights), 'seed': run.seed, 'fast_frozen': run.fast, 'device': device.type,
             'data': cache.meta['source'], 'kind': cache.meta['kind'], 'val_fraction': data.val_fraction, 'resize': recipe.resize,
             'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
             'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
@@ -309,15 +334,17 @@ def _best_and_stale(history:list)->tuple:
     return f1[best], len(f1) - 1 - best
 
 def _split_tensors(cache:ImageCache, split:str, device, seed:int=0)->tuple:
-    "This rank's shard of a split (all of it in one process): images (uint8) and labels, on `device` once for the whole run."
+    "This rank's shard of a split (all of it in one process): images (uint8), labels and sub-plane labels (-1: none), on `device` once for the whole run."
     rows, labels = cache.split(split)
+    subs = subplane_labels(cache.items[cache.items['split'] == split])   # in the order of `cache.split`
     mine = shard(len(rows), seed, rank(), world_size())
-    rows, labels = np.asarray(rows)[mine], np.asarray(labels)[mine]
+    rows, labels, subs = np.asarray(rows)[mine], np.asarray(labels)[mine], subs[mine]
     if len(rows) == 0:
         raise FetalUSError(f"{cache.meta['source']}: no {split} images, so it can't be trained on; "
                            + ("training needs images with Train = 1 (or a train/ folder); a test-only folder is for evaluation"
                               if split == 'train' else "check the data's splits"))
-    return torch.from_numpy(cache.load(rows)).to(device), torch.tensor(labels, dtype=torch.long, device=device)
+    return (torch.from_numpy(cache.load(rows)).to(device), torch.tensor(labels, dtype=torch.long, device=device),
+            torch.tensor(subs, dtype=torch.long, device=device))
 
 def calibration_rows(labels, # class index of each training image
                      n:int, # about how many to draw
@@ -373,7 +400,8 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
     if state is not None and state.get('finished'): return _finish(out, state['history'], state['run'])
     seed_everything(run.seed)   # the same initial weights on every rank
     clock = PhaseClock(dev)
-    with clock('setup'): model, (xtr, ytr), (xva, yva), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None)
+    with clock('setup'): model, (xtr, ytr, str_), (xva, yva, _), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None, config['subplanes'])
+    both = config['subplanes'] is not None   # the sub-plane head trains beside the plane head, on the same features
     if config['bn_calibrated'] and state is None:   # an untrained base that stays frozen needs real BatchNorm statistics
         with clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
     opt, history = make_optimizer(model, recipe), []
@@ -396,7 +424,7 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
         for epoch in range(len(history), recipe.epochs):
             frozen = base_frozen_at(recipe.freeze, epoch, recipe.head_epochs)
             model.freeze_base(frozen).train()
-            step_net = data_parallel(model.head if fast else net, dev)   # gradients averaged over the ranks (re-wrapped: what trains may change)
+            step_net = data_parallel(FeatureHeads(model) if fast else net, dev)   # gradients averaged over the ranks (re-wrapped: what trains may change)
             # both paths draw the order and the views, so they shuffle alike, and a resumed run draws what the killed one would have
             perm = torch.randperm(len(xtr), generator=order_gen).to(dev)
             view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen).to(dev)
@@ -409,8 +437,10 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
                     idx = perm[i * batch:(i + 1) * batch]
                     y = ytr[idx]
                     with autocast(dev):
-                        logits = step_net(feats[0][view[idx], idx]) if fast else step_net(to_input(xtr[idx], dev, recipe.normalization, warp))
+                        both_logits = step_net(feats[0][view[idx], idx] if fast else to_input(xtr[idx], dev, recipe.normalization, warp), both=both)
+                        logits = both_logits[:, :len(CLASSES)]
                         loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
+                        if both: loss = loss + recipe.subplane_weight * subplane_loss(both_logits[:, len(CLASSES):], str_[idx])
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
                     if run.verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
@@ -441,12 +471,12 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
             if done: break
     return _finish(out, history, config, {**clock.seconds, **_epoch_totals(history)})
 
-def _setup(cache:ImageCache, run:RunConfig, recipe:Recipe, dev:torch.device, fresh:bool)->tuple:
+def _setup(cache:ImageCache, run:RunConfig, recipe:Recipe, dev:torch.device, fresh:bool, subplanes:list|None=None)->tuple:
     "The model (from the initial weights when `fresh`; a resume loads its own), this rank's shards of both splits on the device once for the run, and its generators."
     if dev.type == 'cuda': torch.backends.cudnn.benchmark = _autotune(run.autotune, recipe, cache)
     own = run.seed + RANK_SEED_STRIDE * rank()   # rank 0 draws what a one-process run draws; the others their own streams
     order_gen, aug_gen = torch.Generator().manual_seed(own), torch.Generator(dev).manual_seed(own + 1)   # data order on the CPU, augmentation on the device
-    model = build_model(run.weights if fresh else 'none', dropout=recipe.dropout).to(dev, memory_format=torch.channels_last)
+    model = build_model(run.weights if fresh else 'none', dropout=recipe.dropout, subplanes=len(subplanes or ())).to(dev, memory_format=torch.channels_last)
     if recipe.sync_bn and world_size() > 1: model = nn.SyncBatchNorm.convert_sync_batchnorm(model)   # the same weights, statistics over all ranks
     return model, _split_tensors(cache, 'train', dev, run.seed), _split_tensors(cache, 'val', dev, run.seed), order_gen, aug_gen
 
