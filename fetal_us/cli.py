@@ -174,6 +174,10 @@ def cmd_predict(a, # the parsed command line
     if pr.calibration is None: print(f"fetal-us predict: warning: no calibration.json beside {pr.path}: probabilities are uncalibrated "
                                      f"and only out-of-distribution and blank frames abstain; run `fetal-us evaluate --run {pr.path.parent}`", file=sys.stderr)
     if pr.ood_problem: print(f"fetal-us predict: warning: {pr.ood_problem}; images unlike the training data are not flagged", file=sys.stderr)
+    if not pr.has_subplanes: print(f"fetal-us predict: note: {pr.path} has no brain sub-plane head (trained without sub-plane labels, or before "
+                                   "fetal_us had one): brain_plane stays empty", file=sys.stderr)
+    elif pr.calibration is not None and pr.calibration.subplane_temperature is None:
+        print("fetal-us predict: note: the sub-plane head has no fitted temperature (too few validation brain images): its probabilities are uncalibrated", file=sys.stderr)
     df = pr(a.paths)   # the CSV is written before any overlay, so a full disk or a kill during the overlays loses no prediction
     from fetal_us.distributed import is_main
     if not is_main(): return 0   # under torchrun, rank 0 writes the merged CSV

@@ -150,12 +150,13 @@ def classification_metrics(y:np.ndarray, # true class indices
     with warnings.catch_warnings():  # undefined ratios are NaN on purpose: no precision for a plane never called, no recall for one absent
         warnings.simplefilter('ignore', UserWarning)
         p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=np.nan)
+        balanced = balanced_accuracy_score(y, pred)   # warns of classes predicted but absent, which the per-class table shows
     present = [c for c in labels if (y == c).any() and not (y == c).all()]
     auc = {c: roc_auc_score(y == c, prob[:, c]) for c in present}
     ap = {c: average_precision_score(y == c, prob[:, c]) for c in present}
     per_class = {name: {'precision': p[i], 'recall': r[i], 'f1': f[i], 'support': int(s[i]), 'roc_auc': auc.get(i, math.nan),
                         'average_precision': ap.get(i, math.nan)} for i, name in enumerate(classes)}
-    return {'n': len(y), 'accuracy': accuracy_score(y, pred), 'balanced_accuracy': balanced_accuracy_score(y, pred),
+    return {'n': len(y), 'accuracy': accuracy_score(y, pred), 'balanced_accuracy': balanced,
             'top2_accuracy': top_k_accuracy_score(y, prob, k=2, labels=labels),
             'macro_f1': f1_score(y, pred, average='macro', zero_division=0),  # over the planes present (true or predicted)
             'weighted_f1': f1_score(y, pred, labels=labels, average='weighted', zero_division=0),
@@ -759,8 +760,8 @@ def subplane_summary(m # what `evaluate` returns (or `load_metrics` reads)
     return (f"Brain sub-planes, on {s.images} {m.split} brain images with a known sub-plane"
             + (f" from {s.patients} patient{'s' * (s.patients != 1)}" if s.patients else '') + f": macro-F1 {ci('macro_f1')}, accuracy {ci('accuracy')}; "
             f"plane and sub-plane both right for {fmt(s.end_to_end.estimate)} (95% CI {fmt_interval(s.end_to_end.low, s.end_to_end.high, why=why)}){base}; "
-            f"ECE {fmt(c.before.ece)} before, {fmt(c.after.ece)} after its own temperature"
-            + (f" ({c.note})" if c.note else f" ({fmt(c.temperature, '.2f')})") + '.')
+            + (f"ECE {fmt(c.before.ece)} (no temperature: {c.note})." if c.note
+               else f"ECE {fmt(c.before.ece)} before, {fmt(c.after.ece)} after its own temperature ({fmt(c.temperature, '.2f')})."))
 
 
 # %% ../nbs/05_evaluate.ipynb #a2037639

@@ -641,7 +641,8 @@ def subplane_maps(net:FetalNet, # the trained network
     maps = {m: cam_maps(model, x, targets, m, cfg.batch_size) for m in parse_methods(cfg.methods)}
     loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=(chosen['label'] == chosen['pred_label']).to_numpy(),
                        n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
-    fig = methods_figure(x, maps, [f"true {t}\npred {p}" for t, p in zip(chosen['true'], chosen['pred'])])
+    show = np.concatenate([np.flatnonzero(chosen['label'].to_numpy() == s)[:2] for s in range(len(SUBPLANES))])   # two of each sub-plane
+    fig = methods_figure(x[show], {m: v[show] for m, v in maps.items()}, [f"true {t}\npred {p}" for t, p in zip(chosen['true'].iloc[show], chosen['pred'].iloc[show])], k=len(show))
     fig.suptitle("The sub-plane head's maps on brain images, at the network input", fontsize=10)
     return loc, fig, None
 

@@ -136,8 +136,8 @@ def set_lr(opt:torch.optim.Optimizer, # from `make_optimizer`
 def subplane_loss(logits:torch.Tensor, # the sub-plane head's logits (N, sub-planes)
                   target:torch.Tensor, # each image's sub-plane index, -1 where it has none (not brain, or not given)
                  )->torch.Tensor:
-    "Cross-entropy of the sub-plane head over the batch's images that have a sub-plane (0, still part of the graph, when none has)."
-    return F.cross_entropy(logits.float(), target, ignore_index=-1, reduction='sum') / target.ge(0).sum().clamp(min=1)
+    "Cross-entropy of the sub-plane head on the batch's images that have a sub-plane, averaged over the whole batch: each such image weighs as much as in the plane loss, the others add 0 (still part of the graph when none has one)."
+    return F.cross_entropy(logits.float(), target, ignore_index=-1, reduction='sum') / len(target)
 
 def class_weights(labels, # class indices of the training images
                   n_classes:int=len(CLASSES), # classes, also those absent from `labels`
@@ -231,7 +231,7 @@ def split_digest(cache, # an `ImageCache` or a `Catalog` (anything with `items`)
     names = s['image'] if root is None else s['image'].map(lambda p: Path(p).relative_to(root).as_posix())
     return short_hash(*sorted(f"{i}\t{l}" for i, l in zip(names, s['label'])))
 
-_RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest', 'world_size')
+_RESUME_KEYS = ('recipe', 'weights', 'seed', 'fast_frozen', 'data', 'fingerprint', 'train_digest', 'val_digest', 'world_size', 'subplanes', 'subplane_digest')
 
 MIN_SUBPLANE_IMAGES = 8   # fewer brain training images with a known sub-plane than this (two per sub-plane): no sub-plane head, and said
 
@@ -243,7 +243,7 @@ def subplane_plan(cache, # an `ImageCache` or a `Catalog` (anything with `items`
     sub = subplane_labels(train); known = sub[sub >= 0]
     if recipe.subplane_weight == 0: return None, "the recipe's subplane_weight is 0"
     if len(known) < MIN_SUBPLANE_IMAGES:
-        return None, (f"{len(known)} training images carry a brain sub-plane (FETAL_PLANES_DB's Brain_plane, or a train/Fetal brain/<sub-plane>/ "
+        return None, (f"{len(known)} training images (after the validation hold-out) carry a brain sub-plane (FETAL_PLANES_DB's Brain_plane, or a train/Fetal brain/<sub-plane>/ "
                       f"folder); a sub-plane head needs at least {MIN_SUBPLANE_IMAGES}")
     if len(np.unique(known)) < 2: return None, f"every brain training image is {SUBPLANES[known[0]]}: there is nothing to tell apart"
     return list(SUBPLANES), None
@@ -251,7 +251,8 @@ def subplane_plan(cache, # an `ImageCache` or a `Catalog` (anything with `items`
 def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig, device)->dict:
     "Everything `config.json` records: what defines a run (a resumed run must match it in `_RESUME_KEYS`), what evaluation needs to rebuild its splits, and the resolved configurations."
     subplanes, why_not = subplane_plan(cache, recipe)
-    return {'recipe': asdict(recipe), 'subplanes': subplanes, 'subplane_note': why_not, 'weights': str(run.weights), 'seed': run.seed, 'fast_frozen': run.fast, 'device': device.type,
+    train_subs = subplane_labels(cache.items[cache.items['split'] == 'train']).tolist()   # a resumed run must see the same sub-plane labels
+    return {'recipe': asdict(recipe), 'subplanes': subplanes, 'subplane_note': why_not, 'subplane_digest': short_hash(train_subs), 'weights': str(run.weights), 'seed': run.seed, 'fast_frozen': run.fast, 'device': device.type,
             'data': cache.meta['source'], 'kind': cache.meta['kind'], 'val_fraction': data.val_fraction, 'resize': recipe.resize,
             'cache': str(cache.folder), 'fingerprint': cache.meta['fingerprint'],
             'n_train': int((cache.items['split'] == 'train').sum()), 'n_val': int((cache.items['split'] == 'val').sum()),
@@ -263,11 +264,13 @@ def _run_config(cache:ImageCache, recipe:Recipe, run:RunConfig, data:DataConfig,
 
 def _differences(there:dict, now:dict)->list:
     "Readable differences between a stored run configuration and this one, recipe fields one by one."
-    out = []
+    out = [] if 'subplanes' in there else ["it was trained by a fetal_us without the brain sub-plane head, so it can't be resumed by this one"]
     for k in _RESUME_KEYS:
+        if k.startswith('subplane') and 'subplanes' not in there: continue
         a, b = there.get(k, 1 if k == 'world_size' else None), now.get(k)   # runs from before torchrun were one process
         if k == 'recipe' and isinstance(a, dict):   # a field added since the run was trained had its default then
             out += [f"{f}: {a.get(f, getattr(Recipe, f))!r} there, {b.get(f)!r} now" for f in b if a.get(f, getattr(Recipe, f)) != b.get(f)]
+        elif k == 'subplane_digest' and a != b: out.append("the training images' brain sub-planes differ (Brain_plane in the CSV, or the sub-plane folders)")
         elif k.endswith('_digest') and a != b: out.append(f"the {k.split('_')[0]} images or their labels differ (other data, CSV labels or --val-fraction)")
         elif k == 'world_size' and a != b: out.append(f"it ran as {a} process(es), now {b}: resume with the same --nproc_per_node")
         elif a != b: out.append(f"{k}: {a!r} there, {b!r} now")
@@ -402,6 +405,8 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
     clock = PhaseClock(dev)
     with clock('setup'): model, (xtr, ytr, str_), (xva, yva, _), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None, config['subplanes'])
     both = config['subplanes'] is not None   # the sub-plane head trains beside the plane head, on the same features
+    if run.verbose and is_main(): tqdm.write(f"{recipe.name}: brain sub-plane head " + ("trained beside the plane head (the train loss includes its term)" if both
+                                                                                       else f"off: {config['subplane_note']}"))
     if config['bn_calibrated'] and state is None:   # an untrained base that stays frozen needs real BatchNorm statistics
         with clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
     opt, history = make_optimizer(model, recipe), []
