@@ -87,8 +87,10 @@ def _interpret_section(it:Interpretation|None)->list[str]:
                                          for r in it.faithfulness.table if r.method != 'random order'))
     lines.append(f"- Randomisation sanity check: {', '.join(it.sanity.flagged) or 'no method'} flagged as insensitive to the weights")
     if it.subplane_localisation:
-        lines.append("- The sub-plane head's maps, pointing game on each sub-plane's landmarks (thalami, cerebellum, ventricles): " + ', '.join(
-            f"{r.plane} {r.method} {_n(r.pointing, '.2f')} ({fmt_interval(r.pointing_low, r.pointing_high, '.2f')})"
+        base = {r.plane: r.pointing for r in it.subplane_localisation if r.method == 'baseline: centred Gaussian'}
+        lines.append(f"- The sub-plane head's {it.methods[0]} maps, pointing game on the true sub-plane's landmarks (thalami, cerebellum, ventricles; "
+                     "centred-Gaussian baseline map in brackets): " + ', '.join(
+            f"{r.plane} {_n(r.pointing, '.2f')} of {r.n} images (95% CI {fmt_interval(r.pointing_low, r.pointing_high, '.2f')}; baseline {_n(base.get(r.plane), '.2f')})"
             for r in it.subplane_localisation if r.plane in SUBPLANES and r.method == it.methods[0]))
     else: lines.append(f"- The sub-plane head's maps: not measured ({it.subplane_note or 'not recorded'})")
     if s := it.shortcut:

@@ -34,8 +34,8 @@ __all__ = ['PROB', 'LOGIT', 'SUB_PROB', 'SUB_LOGIT', 'MIN_UNITS', 'MIN_ANSWERED'
            'Scores', 'Interval', 'Confusion', 'Bootstrap', 'CalibrationScores', 'Calibration', 'SelectiveResult',
            'Selective', 'GroupScores', 'Comparison', 'Baseline', 'RunState', 'Skipped', 'Overlap', 'SubplaneMetrics',
            'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts', 'subplane_view', 'share_interval',
-           'subplane_scores', 'subplane_summary', 'score_predictions', 'evaluate', 'load_metrics', 'eval_folder',
-           'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
+           'subplane_scores', 'baseline_verdict', 'subplane_summary', 'score_predictions', 'evaluate', 'load_metrics',
+           'eval_folder', 'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -747,6 +747,14 @@ def subplane_scores(df:pd.DataFrame, # predictions of the split to score (`predi
             'calibration': {'temperature': temperature, 'fitted_on': 'val', 'bins': cfg.bins, 'note': t_note, 'before': calibration_metrics(y, prob, cfg.bins),
                             'after': calibration_metrics(y, apply_temperature(test[SUB_LOGIT].to_numpy(), temperature), cfg.bins)}}, None
 
+def baseline_verdict(c # the network against the raw-pixel baseline (a `Comparison`), or None
+                    )->str|None:
+    "Whether the network beats the raw-pixel baseline beyond the noise of the test set, with the macro-F1 difference and its interval."
+    if c is None: return None
+    if missing(c.low): return f"{fmt(c.difference, '+.3f')} macro-F1 against the raw-pixel baseline (no interval: {c.not_enough or 'not enough data'})"
+    word = 'better than' if c.low > 0 else 'worse than' if c.high < 0 else 'no better than'
+    return f"{word} the raw-pixel baseline beyond noise (macro-F1 difference {c.difference:+.3f}, 95% CI {c.low:+.3f} to {c.high:+.3f})"
+
 def subplane_summary(m # what `evaluate` returns (or `load_metrics` reads)
                     )->str:
     "One sentence on the sub-plane head: macro-F1 and accuracy with intervals, plane and sub-plane both right, the baseline and calibration; or why there is none."
@@ -755,12 +763,12 @@ def subplane_summary(m # what `evaluate` returns (or `load_metrics` reads)
     why = s.bootstrap.not_enough or 'not enough data'
     ci = lambda k: f"{fmt(s.ci[k].estimate)} (95% CI {fmt_interval(s.ci[k].low, s.ci[k].high, why=why)})"
     b, c = s.baseline, s.calibration
-    base = (f"; raw-pixel baseline macro-F1 {fmt(b.macro_f1)} on the same images" if b and not b.skipped else
+    base = (f"; raw-pixel baseline macro-F1 {fmt(b.macro_f1)} on the same images: {baseline_verdict(b.network_vs_baseline)}" if b and not b.skipped else
             f"; raw-pixel baseline not scored ({b.skipped})" if b else '')
     return (f"Brain sub-planes, on {s.images} {m.split} brain images with a known sub-plane"
             + (f" from {s.patients} patient{'s' * (s.patients != 1)}" if s.patients else '') + f": macro-F1 {ci('macro_f1')}, accuracy {ci('accuracy')}; "
             f"plane and sub-plane both right for {fmt(s.end_to_end.estimate)} (95% CI {fmt_interval(s.end_to_end.low, s.end_to_end.high, why=why)}){base}; "
-            + (f"ECE {fmt(c.before.ece)} (no temperature: {c.note})." if c.note
+            + (f"ECE {fmt(c.before.ece)}, uncalibrated (no temperature: {c.note})." if c.note
                else f"ECE {fmt(c.before.ece)} before, {fmt(c.after.ece)} after its own temperature ({fmt(c.temperature, '.2f')})."))
 
 

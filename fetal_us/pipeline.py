@@ -13,7 +13,7 @@ import fetal_us
 from .core import FetalUSError, Record, WRITE_ERRNOS, atomic_path, fmt, fmt_interval, get_device, load_json, missing, save_json, short_hash, versions, write_error
 from dataclasses import asdict, dataclass, field, fields, replace
 from .config import Config, EvalConfig, InterpretConfig, RunConfig, Scoring, like, setting
-from .evaluate import load_metrics, selective_summary
+from .evaluate import baseline_verdict, load_metrics, selective_summary
 from .interpret import Interpretation, load_interpretation
 from .train import RECIPES, Recipe, random_weights_note
 
@@ -447,6 +447,7 @@ class SubplaneHeadline:
     ece_before: float|None = None   # the sub-plane head's calibration error before its own temperature
     ece_after: float|None = None    # and after
     temperature_note: str|None = None   # why its temperature was left at 1
+    baseline_verdict: str|None = None   # whether it beats the raw-pixel baseline beyond noise
 
 @dataclass
 class Headline(Record):
@@ -501,7 +502,8 @@ def headline(set_dir, # a finished parameter set's folder
                                  end_to_end=Rate(sp.end_to_end.estimate, sp.end_to_end.low, sp.end_to_end.high),
                                  baseline_macro_f1=sp.baseline.macro_f1 if sp.baseline and not sp.baseline.skipped else None,
                                  interval_note=sp.bootstrap.not_enough, ece_before=sp.calibration.before.ece, ece_after=sp.calibration.after.ece,
-                                 temperature_note=sp.calibration.note) if sp else None
+                                 temperature_note=sp.calibration.note,
+                                 baseline_verdict=baseline_verdict(sp.baseline.network_vs_baseline) if sp.baseline and not sp.baseline.skipped else None) if sp else None
     b, scan = ev.baseline, None
     c = b.network_vs_baseline if b else None
     if (run/'scan'/'scan_eval.json').is_file():
@@ -541,8 +543,8 @@ def subplane_card(s:SubplaneHeadline|None, # the headline's sub-plane numbers
     why = s.interval_note or 'not enough data'
     return (f"<b>{fmt(s.macro_f1.value)}</b> <small>macro-F1 (95% CI {escape(fmt_interval(s.macro_f1.low, s.macro_f1.high, why=why))}) on "
             f"{s.images} brain images; plane and sub-plane both right {fmt(s.end_to_end.value)}; raw-pixel baseline "
-            f"{fmt(s.baseline_macro_f1) if s.baseline_macro_f1 is not None else 'not scored'}; ECE {fmt(s.ece_before)} "
-            + (f"(no temperature: {escape(s.temperature_note)})" if s.temperature_note else f"before, {fmt(s.ece_after)} after its temperature") + "</small>")
+            f"{fmt(s.baseline_macro_f1) if s.baseline_macro_f1 is not None else 'not scored'}" + (f" ({escape(s.baseline_verdict)})" if s.baseline_verdict else '')
+            + f"; ECE {fmt(s.ece_before)} " + (f"uncalibrated (no temperature: {escape(s.temperature_note)})" if s.temperature_note else f"before, {fmt(s.ece_after)} after its temperature") + "</small>")
 
 def write_index(set_dir, # a finished parameter set's folder
                 params:dict, # its parameters
@@ -617,8 +619,9 @@ def subplane_sentence(s:SubplaneHeadline|None, # the headline's sub-plane number
     if s is None: return f"Brain sub-planes: not scored ({note or 'no sub-plane results'})."
     v = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high, why=s.interval_note or 'not enough data')})"
     return (f"Brain sub-planes ({s.images} test brain images with a known sub-plane): macro-F1 {v(s.macro_f1)}, accuracy {v(s.accuracy)}, "
-            f"plane and sub-plane both right {v(s.end_to_end)}; raw-pixel baseline macro-F1 {fmt(s.baseline_macro_f1)}; "
-            + (f"ECE {fmt(s.ece_before)} (no temperature: {s.temperature_note})." if s.temperature_note
+            f"plane and sub-plane both right {v(s.end_to_end)}; raw-pixel baseline macro-F1 {fmt(s.baseline_macro_f1)}"
+            + (f" ({s.baseline_verdict})" if s.baseline_verdict else '') + '; '
+            + (f"ECE {fmt(s.ece_before)}, uncalibrated (no temperature: {s.temperature_note})." if s.temperature_note
                else f"ECE {fmt(s.ece_before)} before, {fmt(s.ece_after)} after the head's own temperature."))
 
 def scan_sentence(s:ScanHeadline, # the headline's `scan` numbers
