@@ -543,7 +543,7 @@ def subplane_card(s:SubplaneHeadline|None, # the headline's sub-plane numbers
     why = s.interval_note or 'not enough data'
     return (f"<b>{fmt(s.macro_f1.value)}</b> <small>macro-F1 (95% CI {escape(fmt_interval(s.macro_f1.low, s.macro_f1.high, why=why))}) on "
             f"{s.images} brain images; plane and sub-plane both right {fmt(s.end_to_end.value)}; raw-pixel baseline "
-            f"{fmt(s.baseline_macro_f1) if s.baseline_macro_f1 is not None else 'not scored'}" + (f" ({escape(s.baseline_verdict)})" if s.baseline_verdict else '')
+            f"{fmt(s.baseline_macro_f1) if s.baseline_macro_f1 is not None else 'not scored'}" + (f"; the head is {escape(s.baseline_verdict)}" if s.baseline_verdict else '')
             + f"; ECE {fmt(s.ece_before)} " + (f"uncalibrated (no temperature: {escape(s.temperature_note)})" if s.temperature_note else f"before, {fmt(s.ece_after)} after its temperature") + "</small>")
 
 def write_index(set_dir, # a finished parameter set's folder
@@ -620,7 +620,7 @@ def subplane_sentence(s:SubplaneHeadline|None, # the headline's sub-plane number
     v = lambda r: f"{fmt(r.value)} ({fmt_interval(r.low, r.high, why=s.interval_note or 'not enough data')})"
     return (f"Brain sub-planes ({s.images} test brain images with a known sub-plane): macro-F1 {v(s.macro_f1)}, accuracy {v(s.accuracy)}, "
             f"plane and sub-plane both right {v(s.end_to_end)}; raw-pixel baseline macro-F1 {fmt(s.baseline_macro_f1)}"
-            + (f" ({s.baseline_verdict})" if s.baseline_verdict else '') + '; '
+            + (f"; the head is {s.baseline_verdict}" if s.baseline_verdict else '') + '; '
             + (f"ECE {fmt(s.ece_before)}, uncalibrated (no temperature: {s.temperature_note})." if s.temperature_note
                else f"ECE {fmt(s.ece_before)} before, {fmt(s.ece_after)} after the head's own temperature."))
 
