@@ -15,11 +15,11 @@ from .core import FetalUSError, file_md5, short_hash
 
 # %% auto #0
 __all__ = ['CLASSES', 'BRAIN', 'SUBPLANES', 'SPLITS', 'CSV_NAME', 'CSV_COLUMNS', 'IMAGE_EXTS', 'OTHER_IMAGE_EXTS', 'BROKEN_LINK',
-           'MIN_SIDE', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'subplane_index', 'subplane_labels', 'BadImage',
-           'to_gray', 'png_decoder', 'read_gray', 'resize_gray', 'Catalog', 'problem_list_path', 'settle_problems',
-           'read_planes_csv', 'patient_ids', 'bootstrap_draws', 'patient_split', 'assert_patient_disjoint',
-           'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes', 'load_folder_tree',
-           'load_catalog']
+           'MIN_SIDE', 'RESIZE_MODES', 'ITEM_COLUMNS', 'class_index', 'subplane_index', 'unknown_subplane',
+           'subplane_labels', 'BadImage', 'to_gray', 'png_decoder', 'read_gray', 'resize_gray', 'Catalog',
+           'problem_list_path', 'settle_problems', 'read_planes_csv', 'patient_ids', 'bootstrap_draws', 'patient_split',
+           'assert_patient_disjoint', 'patient_id', 'identical_images', 'duplicate_problems', 'load_fetal_planes',
+           'load_folder_tree', 'load_catalog']
 
 # %% ../nbs/01_data.ipynb #aaedf03b
 CLASSES = ('Fetal abdomen', 'Fetal brain', 'Fetal femur', 'Fetal thorax', 'Maternal cervix', 'Other')
@@ -48,6 +48,12 @@ def subplane_index(name, # a Brain_plane value as a source writes it ('Trans-tha
     "Index of brain sub-plane `name` in `SUBPLANES` (case and separators ignored); None for 'Not A Brain', an empty or an unknown value."
     if name is None or (isinstance(name, float) and math.isnan(name)): return None
     return _SUB_BY_NORM.get(_norm(name))
+
+def unknown_subplane(name, # a Brain_plane value as a source writes it
+                    )->bool:
+    "Whether `name` is neither a sub-plane, 'Not A Brain' nor empty: a misspelling, which must not pass for 'sub-plane not known'."
+    return subplane_index(name) is None and bool(str(name).strip()) and _norm(name) != 'not a brain'
+
 
 def subplane_labels(items:pd.DataFrame, # catalog rows (or a predictions table) with 'label' and 'brain_plane'
                    )->np.ndarray:
@@ -330,6 +336,9 @@ def load_fetal_planes(root, # folder with FETAL_PLANES_DB_data.csv and Images/
         if Path(name).suffix.lower() in OTHER_IMAGE_EXTS:
             problems.append((where, f"Image_name {name!r}: {Path(name).suffix} images are not supported; convert it to one of {', '.join(IMAGE_EXTS)}")); continue
         if label is None: problems.append((where, f"unknown plane label {r['Plane']!r}; expected one of {list(CLASSES)}")); continue
+        if label == BRAIN and unknown_subplane(r['Brain_plane']):
+            problems.append((where, f"unknown Brain_plane {r['Brain_plane']!r} of a brain image; expected one of {list(SUBPLANES)}, "
+                                    "or 'Not A Brain' or empty where its sub-plane is not known")); continue
         if r['Train'] not in ('0', '1'): problems.append((where, f"Train must be 0 or 1, got {r['Train']!r}")); continue
         if not r['Patient_num']: problems.append((where, 'no Patient_num')); continue
         if img.is_symlink() and not img.exists(): problems.append((str(img), f'image listed in {where} is {BROKEN_LINK}')); continue

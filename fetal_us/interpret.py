@@ -20,6 +20,7 @@ from torchvision.transforms.functional import gaussian_blur
 from tqdm import tqdm
 import pytorch_grad_cam.ablation_cam, pytorch_grad_cam.score_cam
 from pytorch_grad_cam import AblationCAM, EigenCAM, GradCAM, GradCAMPlusPlus, ScoreCAM
+from pytorch_grad_cam.utils.image import scale_cam_image
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
 from .core import FetalUSError, PhaseClock, Record, atomic_path, get_device, load_json, plain, save_json
@@ -28,14 +29,15 @@ from .model import FetalNet, SubplaneNet, checkpoint_digest, load_checkpoint, mo
 from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_checkpoint, run_config, subplane_view
 
 # %% auto #0
-__all__ = ['METHODS', 'DEFAULT_METHODS', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name', 'cam_maps',
-           'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game', 'energy_in_mask',
-           'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion', 'curve_area', 'faithfulness',
-           'randomised', 'rank_correlation', 'cascading_randomisation', 'insensitive_methods', 'to_original',
-           'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount', 'LocalisationRow', 'FaithfulnessRow',
-           'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy', 'BoxMeasure', 'Shortcut', 'Interpretation',
-           'draw_marker', 'read_marker', 'box_masks', 'write_shortcut_variant', 'shortcut_experiment', 'subplane_maps',
-           'load_interpretation', 'interpret', 'plot_localisation', 'plot_faithfulness', 'plot_sanity']
+__all__ = ['METHODS', 'DEFAULT_METHODS', 'REACH', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name',
+           'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
+           'pointing_reach', 'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion',
+           'curve_area', 'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation',
+           'insensitive_methods', 'to_original', 'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount',
+           'LocalisationRow', 'FaithfulnessRow', 'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy',
+           'BoxMeasure', 'Shortcut', 'Interpretation', 'draw_marker', 'read_marker', 'box_masks',
+           'write_shortcut_variant', 'shortcut_experiment', 'subplane_maps', 'load_interpretation', 'interpret',
+           'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
 # %% ../nbs/06_interpret.ipynb #b7f4972e
 class PixelNet(nn.Module):
@@ -140,6 +142,18 @@ def pointing_game(maps:np.ndarray, # heat maps (N, S, S)
     m, k = maps.reshape(len(maps), -1), masks.reshape(len(masks), -1).astype(bool)
     top = m >= m.max(1, keepdims=True) - 1e-6
     return (top & k).sum(1) / top.sum(1)
+
+REACH = 'ceiling: best cell of the map grid'   # the localisation row of `pointing_reach`
+
+def pointing_reach(masks:np.ndarray, # bool masks (N, S, S)
+                   cells:int, # side of the grid the maps are computed on (the last convolutional stage's: S / 32, rounded up)
+                  )->np.ndarray:
+    "Per mask: whether the peak of some one-cell map, scaled up as the CAM maps are, lies inside it: the most any map of that grid can score on the pointing game."
+    size = masks.shape[-1]
+    one_cell = np.eye(cells * cells, dtype=np.float32).reshape(-1, cells, cells)
+    peaks = scale_cam_image(one_cell, (size, size))   # a bilinearly scaled grid peaks at one of its cells' centres
+    reachable = (peaks >= peaks.max((1, 2), keepdims=True) - 1e-6).any(0)
+    return (np.asarray(masks, bool) & reachable).reshape(len(masks), -1).any(1)
 
 def energy_in_mask(maps:np.ndarray, # heat maps (N, S, S)
                    masks:np.ndarray, # bool masks of the defining structures (N, S, S)
@@ -641,6 +655,10 @@ def subplane_maps(net:FetalNet, # the trained network
     maps = {m: cam_maps(model, x, targets, m, cfg.batch_size) for m in parse_methods(cfg.methods)}
     loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=(chosen['label'] == chosen['pred_label']).to_numpy(),
                        n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
+    reach = []   # small landmarks may hold no cell centre of the last stage's grid: then no map can point at them
+    _per_plane(reach, REACH, {'pointing': pointing_reach(masks, -(-size // 32)).astype(float)}, chosen['label'].to_numpy(), patient_ids(chosen),
+               cfg.n_boot, cfg.seed, classes=SUBPLANES)
+    loc = pd.concat([loc, pd.DataFrame(reach)], ignore_index=True)
     show = np.concatenate([np.flatnonzero(chosen['label'].to_numpy() == s)[:2] for s in range(len(SUBPLANES))])   # two of each sub-plane
     fig = methods_figure(x[show], {m: v[show] for m, v in maps.items()}, [f"true {t}\npred {p}" for t, p in zip(chosen['true'].iloc[show], chosen['pred'].iloc[show])], k=len(show))
     fig.suptitle("The sub-plane head's maps on brain images, at the network input", fontsize=10)
