@@ -52,6 +52,7 @@ def subplane_index(name, # a Brain_plane value as a source writes it ('Trans-tha
 def unknown_subplane(name, # a Brain_plane value as a source writes it
                     )->bool:
     "Whether `name` is neither a sub-plane, 'Not A Brain' nor empty: a misspelling, which must not pass for 'sub-plane not known'."
+    if name is None or (isinstance(name, float) and math.isnan(name)): return False   # no value: not known, not misspelt
     return subplane_index(name) is None and bool(str(name).strip()) and _norm(name) != 'not a brain'
 
 
