@@ -31,11 +31,11 @@ from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_c
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'REACH', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name',
            'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
-           'pointing_reach', 'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation', 'deletion_insertion',
-           'curve_area', 'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation',
-           'insensitive_methods', 'to_original', 'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount',
-           'LocalisationRow', 'FaithfulnessRow', 'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy',
-           'BoxMeasure', 'Shortcut', 'Interpretation', 'draw_marker', 'read_marker', 'box_masks',
+           'pointing_reach', 'map_grid', 'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation',
+           'deletion_insertion', 'curve_area', 'faithfulness', 'randomised', 'rank_correlation',
+           'cascading_randomisation', 'insensitive_methods', 'to_original', 'overlay_grid', 'methods_figure',
+           'Estimate', 'MaskCount', 'LocalisationRow', 'FaithfulnessRow', 'Faithfulness', 'SanityRow', 'Sanity',
+           'ShortcutAccuracy', 'BoxMeasure', 'Shortcut', 'Interpretation', 'draw_marker', 'read_marker', 'box_masks',
            'write_shortcut_variant', 'shortcut_experiment', 'subplane_maps', 'load_interpretation', 'interpret',
            'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
@@ -146,7 +146,7 @@ def pointing_game(maps:np.ndarray, # heat maps (N, S, S)
 REACH = 'ceiling: best cell of the map grid'   # the localisation row of `pointing_reach`
 
 def pointing_reach(masks:np.ndarray, # bool masks (N, S, S)
-                   cells:int, # side of the grid the maps are computed on (the last convolutional stage's: S / 32, rounded up)
+                   cells:int, # side of the grid the maps are computed on (the last convolutional stage's: `map_grid`)
                   )->np.ndarray:
     "Per mask: whether the peak of some one-cell map, scaled up as the CAM maps are, lies inside it: the most any map of that grid can score on the pointing game."
     size = masks.shape[-1]
@@ -154,6 +154,17 @@ def pointing_reach(masks:np.ndarray, # bool masks (N, S, S)
     peaks = scale_cam_image(one_cell, (size, size))   # a bilinearly scaled grid peaks at one of its cells' centres
     reachable = (peaks >= peaks.max((1, 2), keepdims=True) - 1e-6).any(0)
     return (np.asarray(masks, bool) & reachable).reshape(len(masks), -1).any(1)
+
+@torch.no_grad()
+def map_grid(net:FetalNet, # the network whose last convolutional stage the maps are computed on
+             size:int, # side of its input
+            )->int:
+    "Side of the last convolutional stage's grid for a `size` px input, read from the network (one forward pass of a blank image, in eval mode so that no batch-norm statistic moves)."
+    p, was = next(net.parameters()), net.features.training
+    net.features.eval()
+    try: return int(net.features(torch.zeros(1, 1, size, size, device=p.device, dtype=p.dtype)).shape[-1])
+    finally: net.features.train(was)
+
 
 def energy_in_mask(maps:np.ndarray, # heat maps (N, S, S)
                    masks:np.ndarray, # bool masks of the defining structures (N, S, S)
@@ -656,7 +667,7 @@ def subplane_maps(net:FetalNet, # the trained network
     loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=(chosen['label'] == chosen['pred_label']).to_numpy(),
                        n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
     reach = []   # small landmarks may hold no cell centre of the last stage's grid: then no map can point at them
-    _per_plane(reach, REACH, {'pointing': pointing_reach(masks, -(-size // 32)).astype(float)}, chosen['label'].to_numpy(), patient_ids(chosen),
+    _per_plane(reach, REACH, {'pointing': pointing_reach(masks, map_grid(net, size)).astype(float)}, chosen['label'].to_numpy(), patient_ids(chosen),
                cfg.n_boot, cfg.seed, classes=SUBPLANES)
     loc = pd.concat([loc, pd.DataFrame(reach)], ignore_index=True)
     show = np.concatenate([np.flatnonzero(chosen['label'].to_numpy() == s)[:2] for s in range(len(SUBPLANES))])   # two of each sub-plane

@@ -173,7 +173,9 @@ def predict_logits(model:FetalNet, # the network
     for i in range(0, len(images), batch_size):
         x = images[i:i + batch_size]
         with autocast(device): out.append(model(to_input(_padded(x, size), device, normalization), both=both)[:len(x)].float())
-    return torch.cat(out).cpu() if out else torch.empty(0, len(CLASSES))
+    if out: return torch.cat(out).cpu()
+    heads = [model.head] + ([model.subhead] if both and model.subhead is not None else [])
+    return torch.empty(0, sum(h[-1].out_features for h in heads))   # no images: the width the heads would give
 
 @torch.inference_mode()
 def embed_views(model:FetalNet, # the network (its base makes the features)
