@@ -104,10 +104,13 @@ def cmd_train(a, # the parsed command line
     recipe = recipe_for(a.recipe, run.weights, **{f.name: getattr(a, f.name) for f in fields(Recipe) if f.name != 'name'})
     r = train(options_to(DataConfig, a), run, recipe)
     from fetal_us.distributed import is_main
+    from fetal_us.core import fmt
     if not is_main(): return   # under torchrun, rank 0 says it
     h = r.history; b = h['val_macro_f1'].idxmax()
     print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
-          f"at epoch {int(h.loc[b, 'epoch'])}; {r.best}, {r.out/'history.csv'}")
+          f"at epoch {int(h.loc[b, 'epoch'])}"
+          + (f"; sub-plane head there: validation macro-F1 {fmt(h.loc[b, 'val_sub_macro_f1'])} (accuracy {fmt(h.loc[b, 'val_sub_acc'])})" if 'val_sub_macro_f1' in h else '')
+          + f"; {r.best}, {r.out/'history.csv'}")
 
 def cmd_evaluate(a, # the parsed command line
                 ):

@@ -33,9 +33,9 @@ __all__ = ['PROB', 'LOGIT', 'SUB_PROB', 'SUB_LOGIT', 'MIN_UNITS', 'MIN_ANSWERED'
            'offline_comparison_note', 'metric_summary', 'calibration_summary', 'selective_summary', 'ClassScores',
            'Scores', 'Interval', 'Confusion', 'Bootstrap', 'CalibrationScores', 'Calibration', 'SelectiveResult',
            'Selective', 'GroupScores', 'Comparison', 'Baseline', 'RunState', 'Skipped', 'Overlap', 'SubplaneMetrics',
-           'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts', 'subplane_view', 'share_interval',
-           'subplane_scores', 'baseline_verdict', 'subplane_summary', 'score_predictions', 'evaluate', 'load_metrics',
-           'eval_folder', 'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
+           'Metrics', 'RunCalibration', 'fit_calibration', 'confusion_counts', 'subplane_view', 'patient_mean_ci',
+           'share_interval', 'subplane_scores', 'baseline_verdict', 'subplane_summary', 'score_predictions', 'evaluate',
+           'load_metrics', 'eval_folder', 'training_overlap', 'run_state', 'skipped_images', 'save_run_results']
 
 # %% ../nbs/05_evaluate.ipynb #94be7cc5
 PROB = [f'p_{c}' for c in CLASSES]     # probability columns of predictions.csv
@@ -709,21 +709,33 @@ def subplane_view(df:pd.DataFrame # a predictions table of a network with a sub-
                                     'label': d['sub_label'], 'pred_label': d['sub_pred_label'], 'plane_right': d['pred_label'] == BRAIN}),
                       d[SUB_PROB + SUB_LOGIT]], axis=1)
 
+def patient_mean_ci(values, # one value per image (NaN: none)
+                    patients, # patient of each image
+                    n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
+                    seed:int=0, # seed of the resampling
+                    level:float=0.95, # coverage of the interval
+                   )->dict:
+    "Mean of per-image `values` (NaN ignored) and its interval by bootstrap over `patients`."
+    v, p = np.asarray(values, np.float64), np.asarray(patients)
+    ok = np.isfinite(v); v, p = v[ok], p[ok]
+    if not len(v): return {'mean': math.nan, 'low': math.nan, 'high': math.nan, 'n': 0}
+    _, pid = np.unique(p, return_inverse=True)
+    sums, counts = np.bincount(pid, v), np.bincount(pid).astype(np.float64)
+    draw = bootstrap_draws(len(sums), n_boot, seed)
+    if len(sums) < MIN_UNITS: return {'mean': float(v.mean()), 'low': math.nan, 'high': math.nan, 'n': int(len(v))}   # too few to resample
+    boot = sums[draw].sum(1) / counts[draw].sum(1)
+    low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return {'mean': float(v.mean()), 'low': float(low), 'high': float(high), 'n': int(len(v))}
+
 def share_interval(hits, # one bool per image: whether it counts
                    patients, # the patient of each image (`patient_ids`)
                    n:int=1000, # bootstrap resamples of patients
                    seed:int=0, # seed of the resampling
                    level:float=0.95, # coverage of the interval
                   )->dict:
-    "The share of `hits` and its patient-bootstrap interval (none from fewer than `MIN_UNITS` patients)."
-    hits = np.asarray(hits, np.float64); _, pid = np.unique(np.asarray(patients), return_inverse=True)
-    est = float(hits.mean()) if len(hits) else math.nan
-    k = int(pid.max()) + 1 if len(pid) else 0
-    if k < MIN_UNITS: return {'estimate': est, 'low': math.nan, 'high': math.nan}
-    counts = np.stack([np.bincount(d, minlength=k) for d in bootstrap_draws(k, n, seed)])
-    shares = counts @ np.bincount(pid, hits, k) / (counts @ np.bincount(pid, minlength=k))
-    q = (1 - level) / 2
-    return {'estimate': est, 'low': float(np.quantile(shares, q)), 'high': float(np.quantile(shares, 1 - q))}
+    "The share of `hits` and its patient-bootstrap interval (`patient_mean_ci`; none from fewer than `MIN_UNITS` patients)."
+    ci = patient_mean_ci(np.asarray(hits, np.float64), patients, n, seed, level)
+    return {'estimate': ci['mean'], 'low': ci['low'], 'high': ci['high']}
 
 NO_SUBPLANE_HEAD = "the checkpoint has no brain sub-plane head (trained before fetal_us had one)"
 

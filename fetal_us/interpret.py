@@ -26,16 +26,16 @@ from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
 from .core import FetalUSError, PhaseClock, Record, atomic_path, get_device, load_json, plain, save_json
 from .data import CLASSES, CSV_NAME, SUBPLANES, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
 from .model import FetalNet, SubplaneNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
-from .evaluate import MIN_UNITS, Bootstrap, open_run_cache, predict_split, run_checkpoint, run_config, subplane_view
+from .evaluate import Bootstrap, open_run_cache, patient_mean_ci, predict_split, run_checkpoint, run_config, subplane_view
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'REACH', 'CASCADE', 'SHORTCUT_BOX', 'PixelNet', 'load_for_maps', 'method_name',
            'cam_maps', 'sample_per_class', 'mask_path', 'load_masks', 'pick_examples', 'pointing_game',
-           'pointing_reach', 'map_grid', 'energy_in_mask', 'baseline_maps', 'patient_mean_ci', 'localisation',
-           'deletion_insertion', 'curve_area', 'faithfulness', 'randomised', 'rank_correlation',
-           'cascading_randomisation', 'insensitive_methods', 'to_original', 'overlay_grid', 'methods_figure',
-           'Estimate', 'MaskCount', 'LocalisationRow', 'FaithfulnessRow', 'Faithfulness', 'SanityRow', 'Sanity',
-           'ShortcutAccuracy', 'BoxMeasure', 'Shortcut', 'Interpretation', 'draw_marker', 'read_marker', 'box_masks',
+           'pointing_reach', 'map_grid', 'energy_in_mask', 'baseline_maps', 'localisation', 'deletion_insertion',
+           'curve_area', 'faithfulness', 'randomised', 'rank_correlation', 'cascading_randomisation',
+           'insensitive_methods', 'to_original', 'overlay_grid', 'methods_figure', 'Estimate', 'MaskCount',
+           'LocalisationRow', 'FaithfulnessRow', 'Faithfulness', 'SanityRow', 'Sanity', 'ShortcutAccuracy',
+           'BoxMeasure', 'Shortcut', 'Interpretation', 'draw_marker', 'read_marker', 'box_masks',
            'write_shortcut_variant', 'shortcut_experiment', 'subplane_maps', 'load_interpretation', 'interpret',
            'plot_localisation', 'plot_faithfulness', 'plot_sanity']
 
@@ -182,24 +182,6 @@ def baseline_maps(n:int, # how many maps
     if kind == 'uniform': return np.ones((n, size, size), np.float32)
     yy, xx = np.mgrid[:size, :size] - (size - 1) / 2
     return np.broadcast_to(np.exp(-(xx ** 2 + yy ** 2) / (2 * (size / 4) ** 2)).astype(np.float32), (n, size, size)).copy()
-
-def patient_mean_ci(values, # one value per image (NaN: none)
-                    patients, # patient of each image
-                    n_boot:int=Scoring.n_boot, # bootstrap resamples of patients
-                    seed:int=0, # seed of the resampling
-                    level:float=0.95, # coverage of the interval
-                   )->dict:
-    "Mean of per-image `values` (NaN ignored) and its interval by bootstrap over `patients`."
-    v, p = np.asarray(values, np.float64), np.asarray(patients)
-    ok = np.isfinite(v); v, p = v[ok], p[ok]
-    if not len(v): return {'mean': math.nan, 'low': math.nan, 'high': math.nan, 'n': 0}
-    _, pid = np.unique(p, return_inverse=True)
-    sums, counts = np.bincount(pid, v), np.bincount(pid).astype(np.float64)
-    draw = bootstrap_draws(len(sums), n_boot, seed)
-    if len(sums) < MIN_UNITS: return {'mean': float(v.mean()), 'low': math.nan, 'high': math.nan, 'n': int(len(v))}   # too few to resample
-    boot = sums[draw].sum(1) / counts[draw].sum(1)
-    low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
-    return {'mean': float(v.mean()), 'low': float(low), 'high': float(high), 'n': int(len(v))}
 
 def _per_plane(table_rows:list, name:str, scores:dict, labels, patients, n_boot, seed, correct=None, classes=CLASSES):
     "Append one row per score and group ('all', 'all correct' and each plane of `labels`, when given) for method `name`."

@@ -16,7 +16,7 @@ from torch import nn
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score
 from tqdm import tqdm
-from .core import (FetalUSError, PhaseClock, atomic_path, from_dict, get_device, load_json, plain, progress, save_json,
+from .core import (FetalUSError, PhaseClock, atomic_path, fmt, from_dict, get_device, load_json, plain, progress, save_json,
                            seed_everything, short_hash, versions)
 from .config import Config, DataConfig, RunConfig, setting, split_settings
 from .data import CLASSES, RESIZE_MODES, SUBPLANES, load_catalog, subplane_labels
@@ -24,14 +24,14 @@ from .cache import ImageCache, build_cache
 from .distributed import (RANK_SEED_STRIDE, all_sum, average_buffers, barrier, data_parallel, gather_objects, gather_rows,
                                   init_distributed, is_main, min_shard, rank, shard, world_size)
 from .model import (FREEZE_POLICIES, NORMALIZATIONS, FeatureHeads, FetalNet, autocast, base_frozen_at, build_model, calibrate_batchnorm,
-                            checkpoint_dict, frozen_embedder, load_checkpoint, load_torch_file, to_input, write_checkpoint)
+                            checkpoint_dict, frozen_embedder, joint_logits, load_checkpoint, load_torch_file, to_input, write_checkpoint)
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'RECIPES', 'MIN_SUBPLANE_IMAGES', 'AUTOTUNE_MIN_IMAGES', 'FROM_RANDOM_WEIGHTS', 'Recipe', 'make_recipe',
            'augment', 'lr_scale', 'make_optimizer', 'set_lr', 'subplane_loss', 'class_weights', 'epoch_metrics',
-           'predict_logits', 'embed_views', 'TrainResult', 'split_digest', 'subplane_plan', 'check_run_folder',
-           'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'fit', 'compile_problem', 'recipe_for',
-           'head_on_random_features', 'random_weights_note', 'train', 'plot_history', 'history_summary']
+           'subplane_epoch_metrics', 'predict_logits', 'embed_views', 'TrainResult', 'split_digest', 'subplane_plan',
+           'check_run_folder', 'run_folder_lock', 'calibration_rows', 'BackgroundWriter', 'fit', 'compile_problem',
+           'recipe_for', 'head_on_random_features', 'random_weights_note', 'train', 'plot_history', 'history_summary']
 
 # %% ../nbs/04_train.ipynb #7f3eaae0
 AUGMENTS = ('flip_rotate', 'ultrasound', 'none')
@@ -153,6 +153,15 @@ def epoch_metrics(logits:torch.Tensor, # (N, classes), on the CPU
     pred = logits.argmax(1)
     return {'loss': F.cross_entropy(logits.float(), y).item(), 'acc': (pred == y).float().mean().item(),
             'macro_f1': f1_score(y.numpy(), pred.numpy(), labels=list(range(len(CLASSES))), average='macro', zero_division=0)}
+
+def subplane_epoch_metrics(logits:torch.Tensor, # the sub-plane head's logits (N, sub-planes), on the CPU
+                           target:torch.Tensor, # each image's sub-plane index, -1 where it has none
+                          )->dict:
+    "The sub-plane head's accuracy and macro-F1 (over the sub-planes present, true or predicted, as `evaluate` counts them) on the images with a known sub-plane; NaN where none has one."
+    keep = target >= 0
+    if not keep.any(): return {'sub_acc': math.nan, 'sub_macro_f1': math.nan}
+    s, p = target[keep].numpy(), logits[keep].argmax(1).numpy()
+    return {'sub_acc': float((s == p).mean()), 'sub_macro_f1': float(f1_score(s, p, average='macro', zero_division=0))}
 
 # %% ../nbs/04_train.ipynb #b21f76db
 def _padded(x:torch.Tensor, n:int)->torch.Tensor:
@@ -405,7 +414,7 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
     if state is not None and state.get('finished'): return _finish(out, state['history'], state['run'])
     seed_everything(run.seed)   # the same initial weights on every rank
     clock = PhaseClock(dev)
-    with clock('setup'): model, (xtr, ytr, str_), (xva, yva, _), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None, config['subplanes'])
+    with clock('setup'): model, (xtr, ytr, str_), (xva, yva, sva), order_gen, aug_gen = _setup(cache, run, recipe, dev, state is None, config['subplanes'])
     both = config['subplanes'] is not None   # the sub-plane head trains beside the plane head, on the same features
     if run.verbose and is_main(): tqdm.write(f"{recipe.name}: brain sub-plane head " + ("trained beside the plane head (the train loss includes its term)" if both
                                                                                        else f"off: {config['subplane_note']}"))
@@ -436,6 +445,7 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
             perm = torch.randperm(len(xtr), generator=order_gen).to(dev)
             view = torch.randint(0, recipe.feature_views + 1, (len(xtr),), generator=order_gen).to(dev)
             loss_sum, correct = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long)   # read once an epoch: no sync per step
+            sub_sum, sub_right, sub_n = torch.zeros((), device=dev), torch.zeros((), device=dev, dtype=torch.long), torch.zeros((), device=dev, dtype=torch.long)
             epoch_clock = PhaseClock(dev)
             with epoch_clock('train'), progress(range(steps), desc=f'{recipe.name} epoch {epoch + 1}/{recipe.epochs}', unit='batch',
                                                 leave=False, disable=not (run.verbose and is_main())) as bar:
@@ -447,19 +457,29 @@ def _fit(cache:ImageCache, out:Path, dev:torch.device, run:RunConfig, recipe:Rec
                         both_logits = step_net(feats[0][view[idx], idx] if fast else to_input(xtr[idx], dev, recipe.normalization, warp), both=both)
                         logits = both_logits[:, :len(CLASSES)]
                         loss = F.cross_entropy(logits.float(), y, weight=loss_weights, label_smoothing=recipe.label_smoothing)
-                        if both: loss = loss + recipe.subplane_weight * subplane_loss(both_logits[:, len(CLASSES):], str_[idx])
+                        if both:
+                            s, sub_logits = str_[idx], both_logits[:, len(CLASSES):]
+                            sub_term = subplane_loss(sub_logits, s)
+                            loss = loss + recipe.subplane_weight * sub_term
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                     loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
+                    if both:   # the sub-plane term on its own, per brain image that has a sub-plane
+                        sub_sum += sub_term.detach() * len(y); sub_n += (s >= 0).sum(); sub_right += ((sub_logits.argmax(1) == s) & (s >= 0)).sum()
                     if run.verbose and (i + 1) % max(1, steps // 10) == 0: bar.set_postfix(loss=f'{loss_sum.item() / ((i + 1) * batch):.3f}')
             seen = steps * batch * world_size()
             train_loss, train_acc = all_sum(loss_sum).item() / seen, all_sum(correct).item() / seen
             if recipe.recalibrate_bn and not frozen:   # validation and the checkpoints use statistics of these weights, not lagging averages
                 with epoch_clock('calibration'): _calibrate(model, xtr, ytr, recipe, run.seed, dev)
             average_buffers(model)   # each rank's BatchNorm statistics, of its shard, become those of all the training images
-            with epoch_clock('validation'): val = _validate(model, net, feats[1] if fast else None, xva, yva, recipe, dev)
+            with epoch_clock('validation'): val = _validate(model, net, feats[1] if fast else None, (xva, yva, sva), recipe, dev, both)
             _refuse_divergence(train_loss, val['loss'], epoch + 1, recipe.lr * scale, out, len(history))   # never save a diverged model
             history.append({'epoch': epoch + 1, 'stage': 'head' if frozen else 'full', 'lr': recipe.lr * scale, 'train_loss': train_loss,
                             'train_acc': train_acc, 'val_loss': val['loss'], 'val_acc': val['acc'], 'val_macro_f1': val['macro_f1']})
+            if both:   # the sub-plane head's own columns: NaN where no image of the split has a sub-plane
+                n_sub = all_sum(sub_n).item()
+                history[-1].update(train_sub_loss=all_sum(sub_sum).item() / n_sub if n_sub else math.nan,
+                                   train_sub_acc=all_sum(sub_right).item() / n_sub if n_sub else math.nan,
+                                   val_sub_acc=val['sub_acc'], val_sub_macro_f1=val['sub_macro_f1'])
             best, stale = _best_and_stale(history)
             done = epoch + 1 == recipe.epochs or (recipe.patience > 0 and stale >= recipe.patience)
             with epoch_clock('checkpoint'):   # copied to the CPU now (after the previous write); the disk write overlaps the next epoch
@@ -487,12 +507,16 @@ def _setup(cache:ImageCache, run:RunConfig, recipe:Recipe, dev:torch.device, fre
     if recipe.sync_bn and world_size() > 1: model = nn.SyncBatchNorm.convert_sync_batchnorm(model)   # the same weights, statistics over all ranks
     return model, _split_tensors(cache, 'train', dev, run.seed), _split_tensors(cache, 'val', dev, run.seed), order_gen, aug_gen
 
-def _validate(model:FetalNet, net:nn.Module, val_features, xva, yva, recipe:Recipe, dev)->dict:
-    "`epoch_metrics` on all the validation images: each rank scores its shard (from cached features, or through the network), rank by rank gathered."
+def _validate(model:FetalNet, net:nn.Module, val_features, split:tuple, recipe:Recipe, dev, both:bool=False)->dict:
+    "`epoch_metrics` on all the validation images (`split`: images, labels, sub-plane labels), and with `both` the sub-plane head's `subplane_epoch_metrics`: each rank scores its shard (from cached features, or through the network), rank by rank gathered."
+    (xva, yva, sva), k = split, len(CLASSES)
     model.eval()
     with torch.inference_mode():
-        logits = model.head(val_features).float().cpu() if val_features is not None else predict_logits(net, xva, dev, recipe.normalization)
-    return epoch_metrics(gather_rows(logits), gather_rows(yva.cpu()))
+        logits = (joint_logits(model.head, model.subhead, val_features, both).float().cpu() if val_features is not None
+                  else predict_logits(net, xva, dev, recipe.normalization, both=both))
+    logits = gather_rows(logits)
+    val = epoch_metrics(logits[:, :k], gather_rows(yva.cpu()))
+    return {**val, **subplane_epoch_metrics(logits[:, k:], gather_rows(sva.cpu()))} if both else val
 
 def _refuse_divergence(train_loss:float, val_loss:float, epoch:int, lr:float, out:Path, kept:int):
     "Stop a run whose loss is no longer finite, before anything of that epoch is saved (a diverged model must not become best.pt)."
@@ -515,6 +539,7 @@ def _write_epoch(out:Path, best:dict|None, last:dict):
 def _log_epoch(recipe:Recipe, row:dict, best:bool):
     tqdm.write(f"{recipe.name} epoch {row['epoch']}/{recipe.epochs} [{row['stage']}]: train loss {row['train_loss']:.3f} acc {row['train_acc']:.3f} | "
                f"val loss {row['val_loss']:.3f} acc {row['val_acc']:.3f} macro-F1 {row['val_macro_f1']:.3f}{' (best)' if best else ''} | "
+               + (f"sub-plane train acc {fmt(row['train_sub_acc'])}, val acc {fmt(row['val_sub_acc'])} macro-F1 {fmt(row['val_sub_macro_f1'])} | " if 'val_sub_acc' in row else '') +
                f"{row['seconds']:.1f}s ({row['train_img_s']:.0f} img/s)")
 
 def _write_history(history:list, out:Path):
@@ -646,16 +671,19 @@ def train(data:DataConfig|str|Path, # the data (`DataConfig`), or just its folde
 # %% ../nbs/04_train.ipynb #b234cfb3
 def plot_history(histories:dict, # recipe name -> history DataFrame
                 ):
-    "Loss, accuracy and macro-F1 per epoch, training (dashed) and validation (solid), one colour per run."
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))
+    "Loss, accuracy and macro-F1 per epoch, training (dashed) and validation (solid), one colour per run; a run with a sub-plane head adds its validation macro-F1 (dotted)."
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.6)); subs = False
     for (name, h), c in zip(histories.items(), plt.rcParams['axes.prop_cycle'].by_key()['color']):
         for ax, (tr, va, title) in zip(axes, (('train_loss', 'val_loss', 'loss'), ('train_acc', 'val_acc', 'accuracy'), (None, 'val_macro_f1', 'validation macro-F1'))):
             if tr: ax.plot(h['epoch'], h[tr], '--', color=c, alpha=0.7)
             ax.plot(h['epoch'], h[va], '-o', color=c, label=name, ms=3); ax.set_title(title); ax.set_xlabel('epoch')
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if 'val_sub_macro_f1' in h and h['val_sub_macro_f1'].notna().any():
+            subs = True
+            axes[2].plot(h['epoch'], h['val_sub_macro_f1'], ':s', color=c, ms=3, label=f'{name}: sub-plane head')
     axes[0].set_yscale('log'); axes[0].set_title('loss per epoch (log scale)'); axes[0].set_ylabel('cross-entropy loss')
     axes[1].set_title('accuracy per epoch'); axes[1].set_ylabel('share of images right'); axes[2].set_ylabel('macro-F1 (0-1)')
-    axes[2].legend(title='solid: validation\ndashed: training', fontsize=8, title_fontsize=8); plt.tight_layout()
+    axes[2].legend(title='solid: validation\ndashed: training' + ('\ndotted: sub-plane head' if subs else ''), fontsize=8, title_fontsize=8); plt.tight_layout()
     return fig
 
 def history_summary(results:dict # recipe name -> `TrainResult`
@@ -665,5 +693,6 @@ def history_summary(results:dict # recipe name -> `TrainResult`
     for name, r in results.items():
         h = r.history; b = h['val_macro_f1'].idxmax()
         rows.append({'recipe': name, 'best val macro-F1': h.loc[b, 'val_macro_f1'], 'val accuracy': h.loc[b, 'val_acc'],
-                     'best epoch': int(h.loc[b, 'epoch']), 'epochs run': len(h), 'train seconds': h['seconds'].sum()})
+                     'best epoch': int(h.loc[b, 'epoch']), 'epochs run': len(h), 'train seconds': h['seconds'].sum(),
+                     **({'sub-plane val macro-F1 there': h.loc[b, 'val_sub_macro_f1']} if 'val_sub_macro_f1' in h else {})})
     return pd.DataFrame(rows).set_index('recipe').round(3)
