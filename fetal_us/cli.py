@@ -99,17 +99,16 @@ def cmd_train(a, # the parsed command line
              ):
     "Train a recipe; checkpoints and history go to --out."
     from dataclasses import fields
-    from fetal_us.train import Recipe, recipe_for, train
+    from fetal_us.train import Recipe, best_epoch_row, recipe_for, train
     run = options_to(RunConfig, a)
     recipe = recipe_for(a.recipe, run.weights, **{f.name: getattr(a, f.name) for f in fields(Recipe) if f.name != 'name'})
     r = train(options_to(DataConfig, a), run, recipe)
     from fetal_us.distributed import is_main
     from fetal_us.core import fmt
     if not is_main(): return   # under torchrun, rank 0 says it
-    h = r.history; b = h['val_macro_f1'].idxmax()
-    print(f"{a.recipe}: {len(h)} epochs; best validation macro-F1 {h.loc[b, 'val_macro_f1']:.3f} (accuracy {h.loc[b, 'val_acc']:.3f}) "
-          f"at epoch {int(h.loc[b, 'epoch'])}"
-          + (f"; sub-plane head there: validation macro-F1 {fmt(h.loc[b, 'val_sub_macro_f1'])} (accuracy {fmt(h.loc[b, 'val_sub_acc'])})" if 'val_sub_macro_f1' in h else '')
+    h = r.history; b = best_epoch_row(h)
+    print(f"{a.recipe}: {len(h)} epochs; kept epoch {int(b['epoch'])}: validation macro-F1 {b['val_macro_f1']:.3f} (accuracy {b['val_acc']:.3f})"
+          + (f", sub-plane head {fmt(b['val_sub_macro_f1'])} (accuracy {fmt(b['val_sub_acc'])})" if 'val_sub_macro_f1' in h else '')
           + f"; {r.best}, {r.out/'history.csv'}")
 
 def cmd_evaluate(a, # the parsed command line
@@ -297,9 +296,10 @@ def parser()->argparse.ArgumentParser:
     add_options(s, DataConfig, required=('folder',))
     s.add_argument('--recipe', default='finetune', choices=['seed', 'finetune'], help='seed: the original project; finetune (default): staged fine-tuning')
     add_options(s, RunConfig, required=('out',))
-    from fetal_us.train import Recipe
-    add_options(s.add_argument_group('recipe', "any field of the recipe, instead of the recipe's own (from random weights, "
-                                     "finetune trains the whole network with batch 16, lr 2e-3 and 20 epochs)"), Recipe, skip=('name',), overrides=True)
+    from fetal_us.train import FROM_RANDOM_WEIGHTS as scratch, Recipe
+    add_options(s.add_argument_group('recipe', "any field of the recipe, instead of the recipe's own (from random weights, finetune trains the "
+                                     f"whole network with batch {scratch['batch_size']}, lr {scratch['lr']:g} and {scratch['epochs']} epochs)"),
+                Recipe, skip=('name',), overrides=True)
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('evaluate', help='test metrics with patient-level CIs, calibration, breakdowns; compare two runs', description=
                        'Predict a split once, then write RUN_DIR/eval/SPLIT/ (predictions.csv, metrics.json, figures), RUN_DIR/calibration.json and '
