@@ -646,11 +646,11 @@ def subplane_maps(net:FetalNet, # the trained network
     chosen, masks = chosen[has].reset_index(drop=True), masks[has]
     x, targets, model = pixels(chosen), chosen['pred_label'].to_numpy(), PixelNet(net, normalization, subplanes=True).eval()
     maps = {m: cam_maps(model, x, targets, m, cfg.batch_size) for m in parse_methods(cfg.methods)}
-    loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=(chosen['label'] == chosen['pred_label']).to_numpy(),
-                       n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
-    reach = []   # small landmarks may hold no cell centre of the last stage's grid: then no map can point at them
+    correct = (chosen['label'] == chosen['pred_label']).to_numpy()
+    loc = localisation(maps, masks, chosen['label'].to_numpy(), patient_ids(chosen), correct=correct, n_boot=cfg.n_boot, seed=cfg.seed, classes=SUBPLANES)
+    reach = []   # small landmarks may hold no cell centre of the last stage's grid: then no map can point at them (in every group the maps have)
     _per_plane(reach, REACH, {'pointing': pointing_reach(masks, map_grid(net, size)).astype(float)}, chosen['label'].to_numpy(), patient_ids(chosen),
-               cfg.n_boot, cfg.seed, classes=SUBPLANES)
+               cfg.n_boot, cfg.seed, correct, classes=SUBPLANES)
     loc = pd.concat([loc, pd.DataFrame(reach)], ignore_index=True)
     show = np.concatenate([np.flatnonzero(chosen['label'].to_numpy() == s)[:2] for s in range(len(SUBPLANES))])   # two of each sub-plane
     fig = methods_figure(x[show], {m: v[show] for m, v in maps.items()}, [f"true {t}\npred {p}" for t, p in zip(chosen['true'].iloc[show], chosen['pred'].iloc[show])], k=len(show))
