@@ -687,19 +687,20 @@ def train(data:DataConfig|str|Path, # the data (`DataConfig`), or just its folde
 # %% ../nbs/04_train.ipynb #b234cfb3
 def plot_history(histories:dict, # recipe name -> history DataFrame
                 ):
-    "Loss, accuracy and macro-F1 per epoch, training (dashed) and validation (solid), one colour per run; a run with a sub-plane head adds its validation macro-F1 (dotted)."
+    "Loss, accuracy and macro-F1 per epoch, training (dashed) and validation (solid), one colour per run, the kept epoch marked; a run with a sub-plane head adds its validation macro-F1 (dotted)."
     fig, axes = plt.subplots(1, 3, figsize=(16.5, 3.6)); subs = False
     for (name, h), c in zip(histories.items(), plt.rcParams['axes.prop_cycle'].by_key()['color']):
         for ax, (tr, va, title) in zip(axes, (('train_loss', 'val_loss', 'loss'), ('train_acc', 'val_acc', 'accuracy'), (None, 'val_macro_f1', 'validation macro-F1'))):
             if tr: ax.plot(h['epoch'], h[tr], '--', color=c, alpha=0.7)
             ax.plot(h['epoch'], h[va], '-o', color=c, label=name, ms=3); ax.set_title(title); ax.set_xlabel('epoch')
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.axvline(best_epoch_row(h)['epoch'], color=c, ls='-.', lw=0.8, alpha=0.6)   # the epoch kept as best.pt
         if 'val_sub_macro_f1' in h and h['val_sub_macro_f1'].notna().any():
             subs = True
             axes[2].plot(h['epoch'], h['val_sub_macro_f1'], ':s', color=c, ms=3, label=f'{name}: sub-plane head')
     axes[0].set_yscale('log'); axes[0].set_title('loss per epoch (log scale)'); axes[0].set_ylabel('cross-entropy loss')
     axes[1].set_title('accuracy per epoch'); axes[1].set_ylabel('share of images right'); axes[2].set_ylabel('macro-F1 (0-1)')
-    axes[2].legend(title='solid: validation\ndashed: training' + ('\ndotted: sub-plane head' if subs else ''), fontsize=8, title_fontsize=8,
+    axes[2].legend(title='solid: validation\ndashed: training' + ('\ndotted: sub-plane head' if subs else '') + '\nvertical: kept epoch', fontsize=8, title_fontsize=8,
                    loc='upper left', bbox_to_anchor=(1.02, 1))   # beside the panel, off the curves
     plt.tight_layout()
     return fig
