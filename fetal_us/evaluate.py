@@ -721,8 +721,8 @@ def patient_mean_ci(values, # one value per image (NaN: none)
     if not len(v): return {'mean': math.nan, 'low': math.nan, 'high': math.nan, 'n': 0}
     _, pid = np.unique(p, return_inverse=True)
     sums, counts = np.bincount(pid, v), np.bincount(pid).astype(np.float64)
-    draw = bootstrap_draws(len(sums), n_boot, seed)
     if len(sums) < MIN_UNITS: return {'mean': float(v.mean()), 'low': math.nan, 'high': math.nan, 'n': int(len(v))}   # too few to resample
+    draw = bootstrap_draws(len(sums), n_boot, seed)
     boot = sums[draw].sum(1) / counts[draw].sum(1)
     low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return {'mean': float(v.mean()), 'low': float(low), 'high': float(high), 'n': int(len(v))}

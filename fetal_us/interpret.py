@@ -24,7 +24,7 @@ from pytorch_grad_cam.utils.image import scale_cam_image
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from .config import CAM_METHODS, InterpretConfig, Scoring, parse_methods
 from .core import FetalUSError, PhaseClock, Record, atomic_path, get_device, load_json, plain, save_json
-from .data import CLASSES, CSV_NAME, SUBPLANES, bootstrap_draws, load_catalog, patient_ids, read_gray, resize_gray
+from .data import CLASSES, CSV_NAME, SUBPLANES, load_catalog, patient_ids, read_gray, resize_gray
 from .model import FetalNet, SubplaneNet, checkpoint_digest, load_checkpoint, model_from_checkpoint, normalize, to_pixels
 from .evaluate import Bootstrap, open_run_cache, patient_mean_ci, predict_split, run_checkpoint, run_config, subplane_view
 
